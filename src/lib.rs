@@ -1,0 +1,22 @@
+//! wirenlp: fast text analysis for news corpora.
+//!
+//! The algorithms live in plain Rust modules with no Python types; the `python` feature adds
+//! the PyO3 binding layer in [`py`], which only converts types, releases the GIL and maps
+//! errors.
+
+pub mod error;
+pub mod parallel;
+
+#[cfg(feature = "python")]
+mod py;
+
+#[cfg(feature = "python")]
+use pyo3::prelude::*;
+
+/// The extension module `wirenlp._core`: registration only.
+#[cfg(feature = "python")]
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    py::register(m)
+}

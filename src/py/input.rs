@@ -1,0 +1,118 @@
+//! Taking text batches from Python and running core work with the GIL released.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::types::{PyList, PyString, PyTuple};
+
+use crate::error::Result as CoreResult;
+
+/// Borrow every item of `obj` (a list, tuple or other sequence of `str`) as UTF-8 without
+/// copying. A non-`str` item is a `TypeError`, a lone surrogate a `ValueError`; both name
+/// `arg`, the position, and carry it as `.position`.
+pub fn extract_texts(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<PyBackedStr>> {
+    if obj.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{arg}: expected a sequence of str, got a single str (wrap it in a list)"
+        )));
+    }
+    let one = |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> {
+        text_item(&item, arg, i)
+    };
+    if let Ok(list) = obj.cast::<PyList>() {
+        list.iter().enumerate().map(|(i, x)| one(i, x)).collect()
+    } else if let Ok(tuple) = obj.cast::<PyTuple>() {
+        tuple.iter().enumerate().map(|(i, x)| one(i, x)).collect()
+    } else {
+        let iter = obj.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{arg}: expected a sequence of str, got {}",
+                type_name(obj)
+            ))
+        })?;
+        iter.enumerate()
+            .map(|(i, x)| x.and_then(|x| one(i, x)))
+            .collect()
+    }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "?".into())
+}
+
+fn text_item(item: &Bound<'_, PyAny>, arg: &str, i: usize) -> PyResult<PyBackedStr> {
+    let err = |e: PyErr| {
+        let _ = e.value(item.py()).setattr("position", i);
+        e
+    };
+    let s = item.cast::<PyString>().map_err(|_| {
+        err(PyTypeError::new_err(format!(
+            "{arg}[{i}]: expected str, got {}",
+            type_name(item)
+        )))
+    })?;
+    s.extract::<PyBackedStr>().map_err(|_| {
+        err(PyValueError::new_err(format!(
+            "{arg}[{i}]: text is not valid Unicode (it contains a lone surrogate)"
+        )))
+    })
+}
+
+/// Run `f` with the GIL released. A Rust panic becomes a `RuntimeError` instead of crossing
+/// into Python; core errors map to their Python exceptions.
+pub fn run_detached<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> CoreResult<T> + Send,
+{
+    match py.detach(|| catch_unwind(AssertUnwindSafe(f))) {
+        Ok(r) => r.map_err(PyErr::from),
+        Err(panic) => Err(panic_error(panic)),
+    }
+}
+
+fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    PyRuntimeError::new_err(format!(
+        "wirenlp internal error (please report it): {what}"
+    ))
+}
+
+/// Documents per chunk between two checks for Ctrl-C.
+const CHUNK: usize = 4096;
+
+/// Apply `f` to every item on the rayon pool sized by `n_jobs`, with the GIL released, in
+/// chunks so that Ctrl-C (a pending Python signal) stops the work between chunks.
+pub fn run_batch<I, R, F>(py: Python<'_>, items: &[I], n_jobs: Option<i64>, f: F) -> PyResult<Vec<R>>
+where
+    I: Sync,
+    R: Send,
+    F: Fn(usize, &I) -> CoreResult<R> + Sync,
+{
+    use rayon::prelude::*;
+    let mut out = Vec::with_capacity(items.len());
+    for (c, chunk) in items.chunks(CHUNK).enumerate() {
+        let base = c * CHUNK;
+        let part = run_detached(py, || {
+            crate::parallel::install(n_jobs, || {
+                chunk
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, x)| f(base + i, x))
+                    .collect::<CoreResult<Vec<R>>>()
+            })?
+        })?;
+        out.extend(part);
+        py.check_signals()?;
+    }
+    Ok(out)
+}
