@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod parallel;
+pub mod unicode;
 
 #[cfg(feature = "python")]
 mod py;
