@@ -5,7 +5,9 @@
 //! errors.
 
 pub mod error;
+pub mod minhash;
 pub mod parallel;
+pub mod similarity;
 pub mod unicode;
 
 #[cfg(feature = "python")]
