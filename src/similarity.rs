@@ -205,11 +205,13 @@ pub struct Keep<T> {
 }
 
 impl<T: Real> Keep<T> {
-    /// Validated options: `k >= 1`, `threshold` within `[-1, 1]`.
-    pub fn new(k: usize, threshold: Option<f64>, exclude_self: bool) -> Result<Self> {
-        if k < 1 {
-            return Err(Error::param("k", format!("must be >= 1, got {k}")));
-        }
+    /// Validated options: `k >= 1` (`None`: no limit), `threshold` within `[-1, 1]`.
+    pub fn new(k: Option<i64>, threshold: Option<f64>, exclude_self: bool) -> Result<Self> {
+        let k = match k {
+            None => usize::MAX,
+            Some(k) if k >= 1 => usize::try_from(k).unwrap_or(usize::MAX),
+            Some(k) => return Err(Error::param("k", format!("must be >= 1, got {k}"))),
+        };
         if let Some(t) = threshold {
             if !(-1.0..=1.0).contains(&t) {
                 return Err(Error::param(
@@ -554,13 +556,13 @@ mod tests {
         ) {
             let xp = csr_of(&x);
             let s = sim(&xp, &xp, 5);
-            let keep = Keep::new(k, t, exclude_self).unwrap();
+            let keep = Keep::new(Some(k as i64), t, exclude_self).unwrap();
             let got = s.sparse_rows(0..6, &keep);
             let want = brute(&x, &x);
-            for i in 0..6 {
+            for (i, row) in want.iter().enumerate() {
                 let mut cand: Vec<(u32, f64)> = (0..6)
                     .filter(|&j| !(exclude_self && j == i))
-                    .map(|j| (j as u32, want[i][j]))
+                    .map(|j| (j as u32, row[j]))
                     .filter(|e| e.1 != 0.0 && t.is_none_or(|t| e.1 > t))
                     .collect();
                 cand.sort_by(rank);
@@ -601,14 +603,16 @@ mod tests {
     #[test]
     fn keep_rejects_bad_options() {
         assert_eq!(
-            Keep::<f64>::new(0, None, true).unwrap_err().to_string(),
+            Keep::<f64>::new(Some(0), None, true)
+                .unwrap_err()
+                .to_string(),
             "k: must be >= 1, got 0"
         );
-        assert!(Keep::<f64>::new(1, Some(1.5), true)
+        assert!(Keep::<f64>::new(Some(1), Some(1.5), true)
             .unwrap_err()
             .to_string()
             .starts_with("threshold: must be within [-1, 1]"));
-        assert!(Keep::<f32>::new(1, Some(-1.0), true).is_ok());
+        assert!(Keep::<f32>::new(None, Some(-1.0), true).is_ok());
     }
 
     #[test]
