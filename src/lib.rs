@@ -5,6 +5,7 @@
 //! errors.
 
 pub mod error;
+pub mod lang;
 pub mod parallel;
 pub mod unicode;
 
