@@ -55,7 +55,13 @@ impl LanguageDetector {
     /// Detect the language of `text`; `None` for empty or too-short text.
     pub fn detect(&self, text: &str) -> Option<Detection> {
         let sample = prefix(text, SAMPLE_BYTES);
-        if sample.chars().filter(|c| c.is_alphabetic()).take(MIN_LETTERS).count() < MIN_LETTERS {
+        if sample
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(MIN_LETTERS)
+            .count()
+            < MIN_LETTERS
+        {
             return None;
         }
         let info = self.detector.detect(sample)?;

@@ -7,6 +7,7 @@
 pub mod error;
 pub mod lang;
 pub mod parallel;
+pub mod tokenize;
 pub mod unicode;
 
 #[cfg(feature = "python")]

@@ -116,7 +116,10 @@ mod tests {
 
     #[test]
     fn sklearn_pattern_runs() {
-        assert_eq!(words("a bc d_e 1,500 élection"), ["bc", "d_e", "500", "élection"]);
+        assert_eq!(
+            words("a bc d_e 1,500 élection"),
+            ["bc", "d_e", "500", "élection"]
+        );
         assert_eq!(words(""), Vec::<&str>::new());
         assert_eq!(words("x"), Vec::<&str>::new());
         assert_eq!(words("l’ambassadeur"), ["ambassadeur"]);
@@ -126,7 +129,10 @@ mod tests {
 
     #[test]
     fn accents_like_sklearn() {
-        assert_eq!(strip_accents_unicode("Élection à Goïta"), "Election a Goita");
+        assert_eq!(
+            strip_accents_unicode("Élection à Goïta"),
+            "Election a Goita"
+        );
         assert_eq!(strip_accents_ascii("ﬁancé – Ω"), "fiance  ");
         assert_eq!(strip_accents_unicode("plain"), "plain");
         assert_eq!(nfc("e\u{301}lection"), "élection");
