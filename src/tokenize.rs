@@ -603,6 +603,9 @@ fn word_end(text: &str, start: usize, hyphens: Hyphens) -> usize {
             next.is_some_and(char::is_alphabetic) && last.is_some_and(char::is_alphabetic)
         } else if prev_digit && is_number_joiner(c) {
             next.is_some_and(|n| n.is_numeric())
+        } else if prev_digit && matches!(c, '\u{a0}' | '\u{202f}') {
+            // French digit groups: « 1 200 » with a (narrow) no-break space.
+            digit_group_follows(text, pos + c.len_utf8())
         } else if is_hyphen(c) && hyphens == Hyphens::Keep {
             next.is_some_and(is_word_char)
         } else if prev_digit && c == '%' {
@@ -618,6 +621,13 @@ fn word_end(text: &str, start: usize, hyphens: Hyphens) -> usize {
         last = Some(c);
     }
     pos
+}
+
+/// Exactly three digits start at byte `pos` and are not followed by another digit.
+fn digit_group_follows(text: &str, pos: usize) -> bool {
+    let mut it = text.get(pos..).unwrap_or("").chars();
+    (0..3).all(|_| it.next().is_some_and(|c| c.is_ascii_digit()))
+        && !it.next().is_some_and(|c| c.is_ascii_digit())
 }
 
 /// Split a word at elided clitics and strip an English possessive.
