@@ -60,9 +60,7 @@ def read_corpus(
     if not folder.is_dir():
         raise NotADirectoryError(f"path: not a folder: {folder}")
     files = sorted(p for p in folder.glob(glob) if p.is_file())
-    texts, dates, sources = _core.read_stories(
-        [str(p) for p in files], errors == "replace", n_jobs
-    )
+    texts, dates, sources = _core.read_stories([str(p) for p in files], errors == "replace", n_jobs)
     langs = detect_language(texts, n_jobs=n_jobs)["lang"] if texts else []
     return pd.DataFrame(
         {

@@ -130,3 +130,13 @@ where
     }
     Ok(out)
 }
+
+/// Panics inside the detached, pooled path, so tests can check that a Rust panic reaches
+/// Python as an exception instead of aborting the interpreter.
+#[pyfunction]
+pub fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    run_batch(py, &[0u8], Some(1), |_, _| -> CoreResult<()> {
+        panic!("deliberate test panic")
+    })?;
+    Ok(())
+}

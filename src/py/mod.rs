@@ -14,5 +14,6 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tokenize::register(m)?;
     corpus::register(m)?;
+    m.add_function(wrap_pyfunction!(input::_panic_for_test, m)?)?;
     Ok(())
 }
