@@ -4,10 +4,13 @@
 //! the PyO3 binding layer in [`py`], which only converts types, releases the GIL and maps
 //! errors.
 
+pub mod corpus;
 pub mod error;
+pub mod lang;
 pub mod minhash;
 pub mod parallel;
 pub mod similarity;
+pub mod tokenize;
 pub mod unicode;
 
 #[cfg(feature = "python")]
