@@ -12,12 +12,22 @@ Examples
 from wirenlp._core import __version__
 from wirenlp.corpus import read_corpus
 from wirenlp.exceptions import NotFittedError
+from wirenlp.similarity import (
+    cosine_similarity,
+    near_duplicates,
+    similar_pairs,
+    top_k_similar,
+)
 from wirenlp.text import Tokenizer, detect_language
 
 __all__ = [
     "NotFittedError",
     "Tokenizer",
     "__version__",
+    "cosine_similarity",
     "detect_language",
+    "near_duplicates",
     "read_corpus",
+    "similar_pairs",
+    "top_k_similar",
 ]

@@ -36,3 +36,27 @@ def read_stories(
     paths: Sequence[str], lossy: bool = False, n_jobs: int | None = None
 ) -> tuple[list[str], list[str | None], list[str | None]]: ...
 def _panic_for_test() -> None: ...
+
+# similarity: CSR parts are (data, indices, indptr, (n_rows, n_cols)).
+_Csr = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], tuple[int, int]]
+
+def cosine_dense(x: _Csr, y: _Csr, *, n_jobs: int | None = None) -> npt.NDArray[Any]: ...
+def cosine_sparse(
+    x: _Csr,
+    y: _Csr,
+    *,
+    k: int | None = None,
+    threshold: float | None = None,
+    exclude_self: bool = False,
+    n_jobs: int | None = None,
+) -> tuple[npt.NDArray[Any], npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+def near_duplicate_groups(
+    texts: Sequence[str],
+    *,
+    threshold: float = 0.8,
+    num_perm: int = 128,
+    shingle: int = 5,
+    analyzer: str = "char",
+    seed: int = 0,
+    n_jobs: int | None = None,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...

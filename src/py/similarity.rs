@@ -7,7 +7,8 @@ use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::{extract_texts, run_detached, CoreResultExt};
+use super::input::{extract_texts, run_detached};
+use super::CoreResultExt;
 use crate::error::Error;
 use crate::minhash::{self, Analyzer, Options};
 use crate::parallel::install;
