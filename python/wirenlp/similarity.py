@@ -290,9 +290,7 @@ def _tfidf(texts: Any) -> sp.csr_matrix:
     )
     indptr = np.concatenate([[0], np.cumsum([len(doc) for doc in tokens])])
     n = len(tokens)
-    tf = sp.csr_matrix(
-        (np.ones(len(indices)), indices, indptr), shape=(n, max(len(vocab), 1))
-    )
+    tf = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, max(len(vocab), 1)))
     tf.sum_duplicates()
     df = np.bincount(tf.indices, minlength=tf.shape[1])
     tf.data *= (np.log((1 + n) / (1 + df)) + 1)[tf.indices]
