@@ -53,6 +53,7 @@ def rows_of(S):
             zip(
                 S.indices[S.indptr[i] : S.indptr[i + 1]].tolist(),
                 S.data[S.indptr[i] : S.indptr[i + 1]],
+                strict=True,
             )
         )
         for i in range(S.shape[0])
@@ -122,7 +123,7 @@ def test_input_is_not_modified():
     got = wn.cosine_similarity(X)
     np.testing.assert_allclose(got, sk_cosine(X.toarray()), atol=1e-12)
     wn.top_k_similar(X, k=1)
-    for a, b in zip(before, (X.data, X.indices, X.indptr)):
+    for a, b in zip(before, (X.data, X.indices, X.indptr), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -145,7 +146,7 @@ def test_top_k_equals_brute_force(X, Y, k, threshold, exclude_self):
     )
     assert got.shape == (X.shape[0], Ys.shape[0])
     want = brute_top_k(Xs, Ys, k, threshold, exclude_self and Y is None)
-    for g, w in zip(rows_of(got), want):
+    for g, w in zip(rows_of(got), want, strict=True):
         assert [j for j, _ in g] == [j for j, _ in w]
         np.testing.assert_allclose([s for _, s in g], [s for _, s in w], rtol=0, atol=1e-12)
 
@@ -181,7 +182,7 @@ def test_top_k_equals_sparse_dot_topn_on_news(news):
     got = wn.top_k_similar(X, k=10, exclude_self=False)
     assert got.shape == want.shape
     assert np.array_equal(np.diff(got.indptr), np.diff(want.indptr))
-    for g, w in zip(rows_of(got), rows_of(want)):
+    for g, w in zip(rows_of(got), rows_of(want), strict=True):
         gs, ws = sorted(s for _, s in g), sorted(s for _, s in w)
         np.testing.assert_allclose(gs, ws, rtol=0, atol=1e-12)
         if not gs:
@@ -204,7 +205,7 @@ def test_similar_pairs_equal_brute_force():
     )
     assert list(got.columns) == ["i", "j", "score"]
     assert (got["i"] < got["j"]).all()
-    assert set(zip(got["i"], got["j"])) == {(i, j) for i, j, _ in want}
+    assert set(zip(got["i"], got["j"], strict=True)) == {(i, j) for i, j, _ in want}
     assert got["score"].is_monotonic_decreasing
     np.testing.assert_allclose(got["score"], [s for *_, s in want], rtol=0, atol=1e-12)
 
@@ -212,7 +213,7 @@ def test_similar_pairs_equal_brute_force():
 def test_similar_pairs_use_labels_and_each_pair_once():
     X = np.array([[1.0, 0.0], [1.0, 0.1], [0.0, 1.0], [1.0, 0.0]])
     got = wn.similar_pairs(X, k=3, threshold=0.5, labels=pd.Index(["w", "x", "y", "z"]))
-    assert sorted(zip(got["i"], got["j"])) == [("w", "x"), ("w", "z"), ("x", "z")]
+    assert sorted(zip(got["i"], got["j"], strict=True)) == [("w", "x"), ("w", "z"), ("x", "z")]
     assert got["score"].iloc[0] == pytest.approx(1.0)
     assert (got["i"].iloc[0], got["j"].iloc[0]) == ("w", "z")
 
