@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 use std::ops::Range;
 
+use ndarray::ShapeBuilder;
 use num_traits::Float;
 use rayon::prelude::*;
 
@@ -48,7 +49,10 @@ impl Index for u32 {
 }
 
 /// Floating-point element types (`f32`, `f64`).
-pub trait Real: Float + Send + Sync + std::ops::AddAssign + std::fmt::Debug + 'static {}
+pub trait Real:
+    Float + Send + Sync + std::ops::AddAssign + std::fmt::Debug + ndarray::LinalgScalar + 'static
+{
+}
 impl Real for f32 {}
 impl Real for f64 {}
 
@@ -237,62 +241,183 @@ impl<T: Real> Keep<T> {
     }
 }
 
-/// `Yᵀ` in CSR form: for each column `k` of `Y`, the rows of `Y` that store it.
+/// `Yᵀ` in CSR form, cut into chunks of consecutive rows of `Y`: for each chunk and each
+/// column `k`, the rows of the chunk (numbered from the chunk's first row) that store `k`.
+/// A block of `X` rows then accumulates into a scratch of `block × chunk` values that stays
+/// in cache, and the postings of a column are read once per block instead of once per row.
 struct Postings<T> {
-    indptr: Vec<usize>,
+    /// First row of `Y` of each chunk, and `n_Y` at the end.
+    starts: Vec<usize>,
+    /// `offsets[k * (n_chunks + 1) + c]`: where chunk `c`'s postings of column `k` begin.
+    offsets: Vec<usize>,
     rows: Vec<u32>,
     data: Vec<T>,
 }
 
-impl<T: Real> Postings<T> {
-    fn new<I: Index>(y: &Csr<'_, T, I>) -> Self {
-        let mut counts = vec![0usize; y.n_cols + 1];
-        for c in y.indices {
-            counts[c.pos() + 1] += 1;
+/// Rows of `Y` per chunk when memory allows (with [`X_BLOCK`] rows of `X`, the scratch is
+/// 4 MB of `f64`).
+const Y_CHUNK: usize = 4096;
+/// Rows of `X` accumulated together.
+const X_BLOCK: usize = 128;
+/// Marks a column kept in the postings (not in the dense part).
+const NOT_DENSE: u32 = u32::MAX;
+/// A column whose density in `X` times its density in `Y` reaches this goes to the dense
+/// part: a matrix product (SIMD, cache-blocked) then costs less than scattering its
+/// postings, although it multiplies zeros too.
+const DENSE_PRODUCT: f64 = 0.1;
+
+/// The columns stored in a large fraction of the rows of both `X` and `Y` (stop words in
+/// TF-IDF) do most of the work of `X · Yᵀ`; they are multiplied as dense matrices.
+struct DenseColumns<T> {
+    /// For each column, its slot in the dense part or [`NOT_DENSE`].
+    slot: Vec<u32>,
+    /// Number of dense columns.
+    width: usize,
+    /// `Y` restricted to the dense columns, `n_Y × width`, row-major.
+    y: ndarray::Array2<T>,
+}
+
+impl<T: Real> DenseColumns<T> {
+    fn new<I: Index>(x: &Csr<'_, T, I>, y: &Csr<'_, T, I>) -> Self {
+        let n_cols = x.n_cols;
+        let df = |m: &Csr<'_, T, I>| {
+            let mut d = vec![0usize; n_cols];
+            for c in m.indices {
+                d[c.pos()] += 1;
+            }
+            d
+        };
+        let (dx, dy) = (
+            df(x),
+            if std::ptr::eq(x.data, y.data) {
+                Vec::new()
+            } else {
+                df(y)
+            },
+        );
+        let dy = if dy.is_empty() { &dx } else { &dy };
+        let mut cand: Vec<(f64, usize)> = (0..n_cols)
+            .map(|k| {
+                let p =
+                    dx[k] as f64 / x.n_rows.max(1) as f64 * dy[k] as f64 / y.n_rows.max(1) as f64;
+                (p, k)
+            })
+            .filter(|&(p, _)| p >= DENSE_PRODUCT)
+            .collect();
+        cand.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // The dense copy of Y costs no more memory than Y itself.
+        let budget = y.data.len() / y.n_rows.max(1);
+        cand.truncate(budget.min(1024));
+        let mut slot = vec![NOT_DENSE; n_cols];
+        for (s, &(_, k)) in cand.iter().enumerate() {
+            slot[k] = s as u32;
         }
-        for k in 0..y.n_cols {
-            counts[k + 1] += counts[k];
-        }
-        let indptr = counts.clone();
-        let mut next = counts;
-        let nnz = y.data.len();
-        let mut rows = vec![0u32; nnz];
-        let mut data = vec![T::zero(); nnz];
-        for r in 0..y.n_rows {
-            let (cols, vals) = y.row(r);
-            for (c, &v) in cols.iter().zip(vals) {
-                let slot = &mut next[c.pos()];
-                rows[*slot] = r as u32;
-                data[*slot] = v;
-                *slot += 1;
+        let width = cand.len();
+        let mut yd = ndarray::Array2::<T>::zeros((y.n_rows, width));
+        if width > 0 {
+            for (r, mut out) in yd.outer_iter_mut().enumerate() {
+                let (cols, vals) = y.row(r);
+                for (c, &v) in cols.iter().zip(vals) {
+                    let s = slot[c.pos()];
+                    if s != NOT_DENSE {
+                        out[s as usize] += v;
+                    }
+                }
             }
         }
-        Postings { indptr, rows, data }
-    }
-
-    #[inline]
-    fn column(&self, k: usize) -> (&[u32], &[T]) {
-        let span = self.indptr[k]..self.indptr[k + 1];
-        (&self.rows[span.clone()], &self.data[span])
+        DenseColumns { slot, width, y: yd }
     }
 }
 
-/// Per-thread work space: a dense accumulator over the rows of `Y` and the list of the
-/// entries a sparse row touched (so that only those are reset).
+impl<T: Real> Postings<T> {
+    /// Postings of the columns of `y` that `dense` does not mark.
+    fn new<I: Index>(y: &Csr<'_, T, I>, dense: &[u32]) -> Self {
+        let (n_y, n_cols) = (y.n_rows, y.n_cols);
+        // The offsets table has n_cols * n_chunks entries: keep it within the size of Y.
+        let max_chunks = (y.data.len() / n_cols.max(1)).max(1);
+        let chunk = Y_CHUNK.max(n_y.div_ceil(max_chunks)).max(1);
+        let starts: Vec<usize> = (0..n_y).step_by(chunk).chain([n_y]).collect();
+        let n_chunks = starts.len() - 1;
+        let width = n_chunks + 1;
+        // Counting sort by (column, row): rows ascend within a column, so each chunk's
+        // postings of a column are contiguous.
+        let mut counts = vec![0usize; n_cols * width + 1];
+        for c in 0..n_chunks {
+            for r in starts[c]..starts[c + 1] {
+                for k in y.row(r).0.iter().filter(|k| dense[k.pos()] == NOT_DENSE) {
+                    counts[k.pos() * width + c + 1] += 1;
+                }
+            }
+        }
+        for i in 0..n_cols * width {
+            counts[i + 1] += counts[i];
+        }
+        let offsets = counts;
+        let mut next = offsets.clone();
+        let nnz = offsets[n_cols * width];
+        let mut rows = vec![0u32; nnz];
+        let mut data = vec![T::zero(); nnz];
+        for c in 0..n_chunks {
+            for r in starts[c]..starts[c + 1] {
+                let (cols, vals) = y.row(r);
+                for (k, &v) in cols.iter().zip(vals) {
+                    if dense[k.pos()] != NOT_DENSE {
+                        continue;
+                    }
+                    let slot = &mut next[k.pos() * width + c];
+                    rows[*slot] = (r - starts[c]) as u32;
+                    data[*slot] = v;
+                    *slot += 1;
+                }
+            }
+        }
+        Postings {
+            starts,
+            offsets,
+            rows,
+            data,
+        }
+    }
+
+    fn n_chunks(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn chunk_len(&self, c: usize) -> usize {
+        self.starts[c + 1] - self.starts[c]
+    }
+
+    /// Rows of chunk `c` (local numbering) storing column `k`, with their values.
+    #[inline]
+    fn column(&self, k: usize, c: usize) -> (&[u32], &[T]) {
+        let at = k * (self.n_chunks() + 1) + c;
+        let span = self.offsets[at]..self.offsets[at + 1];
+        (&self.rows[span.clone()], &self.data[span])
+    }
+
+    /// Number of stored values of column `k` over all chunks.
+    fn df(&self, k: usize) -> usize {
+        let w = self.n_chunks() + 1;
+        self.offsets[k * w + w - 1] - self.offsets[k * w]
+    }
+}
+
+/// Per-thread work space: accumulators for a block of rows over one chunk of `Y`, marks of
+/// the touched entries (for rows that touch few), and each row's kept entries.
 struct Scratch<T> {
     acc: Vec<T>,
     seen: Vec<bool>,
     touched: Vec<u32>,
-    found: Vec<(u32, T)>,
+    found: Vec<Vec<(u32, T)>>,
 }
 
 impl<T: Real> Scratch<T> {
-    fn new(n: usize) -> Self {
+    fn new(chunk: usize) -> Self {
         Scratch {
-            acc: vec![T::zero(); n],
-            seen: vec![false; n],
+            acc: vec![T::zero(); X_BLOCK * chunk],
+            seen: vec![false; chunk],
             touched: Vec::new(),
-            found: Vec::new(),
+            found: vec![Vec::new(); X_BLOCK],
         }
     }
 }
@@ -305,6 +430,14 @@ fn rank<T: Real>(a: &(u32, T), b: &(u32, T)) -> Ordering {
         .then(a.0.cmp(&b.0))
 }
 
+/// Keep the best `k` entries of `found` (in any order).
+fn trim<T: Real>(found: &mut Vec<(u32, T)>, k: usize) {
+    if found.len() > k {
+        found.select_nth_unstable_by(k - 1, rank);
+        found.truncate(k);
+    }
+}
+
 /// Cosine similarity between the rows of `X` and the rows of `Y`, prepared once for many
 /// row blocks of `X`.
 pub struct Similarity<'a, T, I> {
@@ -312,6 +445,7 @@ pub struct Similarity<'a, T, I> {
     inv_x: Vec<T>,
     inv_y: Vec<T>,
     y_cols: Postings<T>,
+    dense: DenseColumns<T>,
     n_y: usize,
 }
 
@@ -331,10 +465,12 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         if y.n_rows > u32::MAX as usize {
             return Err(Error::param("Y", "more than 2^32 - 1 rows"));
         }
+        let dense = DenseColumns::new(&x, y);
         Ok(Similarity {
             inv_x: x.inverse_row_norms(),
             inv_y: y.inverse_row_norms(),
-            y_cols: Postings::new(y),
+            y_cols: Postings::new(y, &dense.slot),
+            dense,
             n_y: y.n_rows,
             x,
         })
@@ -347,23 +483,88 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
 
     /// Number of multiply-adds row `r` of `X` costs.
     fn work(&self, r: usize) -> usize {
-        let ip = &self.y_cols.indptr;
+        // A dense column touches all of Y: it needs the dense path, whatever the rest costs.
         self.x
             .row(r)
             .0
             .iter()
-            .map(|c| ip[c.pos() + 1] - ip[c.pos()])
-            .sum()
+            .map(|c| match self.dense.slot[c.pos()] {
+                NOT_DENSE => self.y_cols.df(c.pos()),
+                _ => usize::MAX / (X_BLOCK * 8),
+            })
+            .fold(0usize, usize::saturating_add)
     }
 
-    /// Add `x_r · Yᵀ` (unnormalised) into `acc`, which must be zero on entry.
+    /// The stored entries of rows `rows` of `X` as `(column, row in block, value)`, sorted
+    /// by column: rows sharing a column then share one pass over its postings.
+    fn block_terms(&self, rows: Range<usize>) -> Vec<(u32, u32, T)> {
+        let mut terms = Vec::new();
+        for (b, r) in rows.enumerate() {
+            let (cols, vals) = self.x.row(r);
+            terms.extend(
+                cols.iter()
+                    .zip(vals)
+                    .filter(|(c, _)| self.dense.slot[c.pos()] == NOT_DENSE)
+                    .map(|(c, &v)| (c.pos() as u32, b as u32, v)),
+            );
+        }
+        terms.sort_unstable_by_key(|t| (t.0, t.1));
+        terms
+    }
+
+    /// The block's rows restricted to the dense columns.
+    fn block_dense(&self, rows: Range<usize>) -> ndarray::Array2<T> {
+        let mut xd = ndarray::Array2::<T>::zeros((rows.len(), self.dense.width));
+        if self.dense.width > 0 {
+            for (mut out, r) in xd.outer_iter_mut().zip(rows) {
+                let (cols, vals) = self.x.row(r);
+                for (c, &v) in cols.iter().zip(vals) {
+                    let s = self.dense.slot[c.pos()];
+                    if s != NOT_DENSE {
+                        out[s as usize] += v;
+                    }
+                }
+            }
+        }
+        xd
+    }
+
+    /// Add the unnormalised products of the block's rows with chunk `c` into `acc`, where
+    /// block row `b` accumulates at `acc[b * stride..]`.
+    ///
+    /// `xd` is the block restricted to the dense columns (`rows × width`); their product
+    /// with the chunk's dense part overwrites the accumulators first.
     #[inline]
-    fn accumulate(&self, r: usize, acc: &mut [T]) {
-        let (cols, vals) = self.x.row(r);
-        for (c, &xv) in cols.iter().zip(vals) {
-            let (rows, yv) = self.y_cols.column(c.pos());
-            for (&j, &v) in rows.iter().zip(yv) {
-                acc[j as usize] += xv * v;
+    fn scatter_block(
+        &self,
+        terms: &[(u32, u32, T)],
+        xd: &ndarray::Array2<T>,
+        c: usize,
+        acc: &mut [T],
+        stride: usize,
+    ) {
+        if self.dense.width > 0 {
+            let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
+            let yd = self.dense.y.slice(ndarray::s![start..start + len, ..]);
+            let rows = xd.nrows();
+            let span = (rows - 1) * stride + len;
+            let mut out = ndarray::ArrayViewMut2::from_shape(
+                (rows, len).strides((stride, 1)),
+                &mut acc[..span],
+            )
+            .expect("accumulator block fits");
+            ndarray::linalg::general_mat_mul(T::one(), xd, &yd.t(), T::one(), &mut out);
+        }
+        for run in terms.chunk_by(|a, b| a.0 == b.0) {
+            let (ys, yv) = self.y_cols.column(run[0].0 as usize, c);
+            if ys.is_empty() {
+                continue;
+            }
+            for &(_, b, xv) in run {
+                let a = &mut acc[b as usize * stride..];
+                for (&j, &v) in ys.iter().zip(yv) {
+                    a[j as usize] += xv * v;
+                }
             }
         }
     }
@@ -380,15 +581,24 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         if n_y == 0 {
             return;
         }
-        out.par_chunks_mut(n_y)
-            .zip(rows)
-            .with_min_len(8)
-            .for_each(|(acc, r)| {
+        let first = rows.start;
+        out.par_chunks_mut(X_BLOCK * n_y)
+            .enumerate()
+            .for_each(|(blk, acc)| {
+                let r0 = first + blk * X_BLOCK;
+                let block = r0..r0 + acc.len() / n_y;
                 acc.fill(T::zero());
-                self.accumulate(r, acc);
-                let ix = self.inv_x[r];
-                for (a, &iy) in acc.iter_mut().zip(&self.inv_y) {
-                    *a = *a * ix * iy;
+                let terms = self.block_terms(block.clone());
+                let xd = self.block_dense(block.clone());
+                for c in 0..self.y_cols.n_chunks() {
+                    let start = self.y_cols.starts[c];
+                    self.scatter_block(&terms, &xd, c, &mut acc[start..], n_y);
+                }
+                for (row, r) in acc.chunks_mut(n_y).zip(block) {
+                    let ix = self.inv_x[r];
+                    for (a, &iy) in row.iter_mut().zip(&self.inv_y) {
+                        *a = *a * ix * iy;
+                    }
                 }
             });
     }
@@ -396,67 +606,121 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
     /// Rows `rows` of the similarity matrix as CSR, keeping per row the entries `keep`
     /// selects. Exact zeros are never stored.
     pub fn sparse_rows(&self, rows: Range<usize>, keep: &Keep<T>) -> CsrParts<T> {
-        let n_y = self.n_y;
-        let kept: Vec<Vec<(u32, T)>> = rows
-            .into_par_iter()
-            .with_min_len(8)
-            .map_init(|| Scratch::new(n_y), |s, r| self.sparse_row(r, keep, s))
+        let chunk = (0..self.y_cols.n_chunks())
+            .map(|c| self.y_cols.chunk_len(c))
+            .max()
+            .unwrap_or(0);
+        let blocks: Vec<Range<usize>> = rows
+            .clone()
+            .step_by(X_BLOCK)
+            .map(|r| r..(r + X_BLOCK).min(rows.end))
             .collect();
-        CsrParts::from_rows(kept)
+        let kept: Vec<Vec<Vec<(u32, T)>>> = blocks
+            .into_par_iter()
+            .map_init(
+                || Scratch::new(chunk),
+                |s, block| self.sparse_block(block, keep, s),
+            )
+            .collect();
+        CsrParts::from_rows(kept.into_iter().flatten().collect())
     }
 
-    fn sparse_row(&self, r: usize, keep: &Keep<T>, s: &mut Scratch<T>) -> Vec<(u32, T)> {
-        let ix = self.inv_x[r];
-        let skip = if keep.exclude_self { r } else { usize::MAX };
-        let accept = |j: usize, dot: T| -> Option<(u32, T)> {
-            if j == skip {
-                return None;
-            }
-            let score = dot * ix * self.inv_y[j];
-            let above = keep.threshold.is_none_or(|t| score > t);
-            (score != T::zero() && above).then_some((j as u32, score))
-        };
-        s.found.clear();
-        // A dense scan of the accumulator costs n_Y; it pays when the row touches a good
-        // part of it anyway, and saves the bookkeeping of which entries were touched.
-        if self.work(r) * 4 >= self.n_y {
-            self.accumulate(r, &mut s.acc);
-            for (j, a) in s.acc.iter_mut().enumerate() {
-                if let Some(e) = accept(j, *a) {
-                    s.found.push(e);
-                }
-                *a = T::zero();
-            }
+    fn sparse_block(
+        &self,
+        block: Range<usize>,
+        keep: &Keep<T>,
+        s: &mut Scratch<T>,
+    ) -> Vec<Vec<(u32, T)>> {
+        let work = block
+            .clone()
+            .map(|r| self.work(r))
+            .fold(0usize, usize::saturating_add);
+        // A dense scan of the accumulators costs n_Y per row; it pays when the rows touch a
+        // good part of Y anyway, and saves the bookkeeping of which entries were touched.
+        let dense = work.saturating_mul(4) >= block.len() * self.n_y;
+        let (terms, xd) = if dense {
+            (
+                self.block_terms(block.clone()),
+                self.block_dense(block.clone()),
+            )
         } else {
-            let (cols, vals) = self.x.row(r);
-            for (c, &xv) in cols.iter().zip(vals) {
-                let (ys, yv) = self.y_cols.column(c.pos());
-                for (&j, &v) in ys.iter().zip(yv) {
-                    let j = j as usize;
-                    if !s.seen[j] {
-                        s.seen[j] = true;
-                        s.touched.push(j as u32);
+            (Vec::new(), ndarray::Array2::zeros((0, 0)))
+        };
+        // Trim each row's candidates to k when they reach this many.
+        let cap = keep.k.saturating_mul(2).max(64);
+        for c in 0..self.y_cols.n_chunks() {
+            let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
+            if dense {
+                self.scatter_block(&terms, &xd, c, &mut s.acc, len);
+                for (b, r) in block.clone().enumerate() {
+                    let acc = &mut s.acc[b * len..(b + 1) * len];
+                    let found = &mut s.found[b];
+                    for (j, a) in acc.iter_mut().enumerate() {
+                        if let Some(e) = self.accept(r, start + j, *a, keep) {
+                            found.push(e);
+                        }
+                        *a = T::zero();
                     }
-                    s.acc[j] += xv * v;
+                    if found.len() >= cap {
+                        trim(found, keep.k);
+                    }
+                }
+            } else {
+                for (b, r) in block.clone().enumerate() {
+                    self.sparse_row_chunk(r, c, keep, s, b);
+                    if s.found[b].len() >= cap {
+                        trim(&mut s.found[b], keep.k);
+                    }
                 }
             }
-            for &j in &s.touched {
+        }
+        block
+            .clone()
+            .enumerate()
+            .map(|(b, _)| {
+                let found = &mut s.found[b];
+                trim(found, keep.k);
+                found.sort_unstable_by_key(|e| e.0);
+                std::mem::take(found)
+            })
+            .collect()
+    }
+
+    /// Row `r` against chunk `c`, tracking the touched entries: for rows sharing little.
+    fn sparse_row_chunk(&self, r: usize, c: usize, keep: &Keep<T>, s: &mut Scratch<T>, b: usize) {
+        let start = self.y_cols.starts[c];
+        let (cols, vals) = self.x.row(r);
+        for (k, &xv) in cols.iter().zip(vals) {
+            let (ys, yv) = self.y_cols.column(k.pos(), c);
+            for (&j, &v) in ys.iter().zip(yv) {
                 let j = j as usize;
-                if let Some(e) = accept(j, s.acc[j]) {
-                    s.found.push(e);
+                if !s.seen[j] {
+                    s.seen[j] = true;
+                    s.touched.push(j as u32);
                 }
-                s.acc[j] = T::zero();
-                s.seen[j] = false;
+                s.acc[j] += xv * v;
             }
-            s.touched.clear();
         }
-        let found = &mut s.found;
-        if found.len() > keep.k {
-            found.select_nth_unstable_by(keep.k - 1, rank);
-            found.truncate(keep.k);
+        for &j in &s.touched {
+            let j = j as usize;
+            if let Some(e) = self.accept(r, start + j, s.acc[j], keep) {
+                s.found[b].push(e);
+            }
+            s.acc[j] = T::zero();
+            s.seen[j] = false;
         }
-        found.sort_unstable_by_key(|e| e.0);
-        found.clone()
+        s.touched.clear();
+    }
+
+    /// The entry `(j, score)` of row `r` if `keep` admits it.
+    #[inline]
+    fn accept(&self, r: usize, j: usize, dot: T, keep: &Keep<T>) -> Option<(u32, T)> {
+        if dot == T::zero() || (keep.exclude_self && j == r) {
+            return None;
+        }
+        let score = dot * self.inv_x[r] * self.inv_y[j];
+        let above = keep.threshold.is_none_or(|t| score > t);
+        (score != T::zero() && above).then_some((j as u32, score))
     }
 }
 
@@ -587,6 +851,68 @@ mod tests {
                 s.sparse_rows(4..9, &Keep::all()),
             ]);
             prop_assert_eq!(all, parts);
+        }
+    }
+
+    #[test]
+    fn many_chunks_and_both_paths_match_brute_force() {
+        // 9,000 rows of Y: several chunks. Columns 0-1 are common (dense path), columns 2-5
+        // rarer (a block of X rows using only those takes the touched-entries path).
+        let mut state = 1u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let mut row = |common: bool| -> Vec<f64> {
+            (0..6)
+                .map(|c| {
+                    let p = if c < 2 {
+                        if common {
+                            2
+                        } else {
+                            0
+                        }
+                    } else {
+                        7
+                    };
+                    if p > 0 && next(p) == 0 || (c < 2 && common && next(3) > 0) {
+                        (next(4) + 1) as f64
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let y: Vec<Vec<f64>> = (0..9000).map(|i| row(i % 3 == 0)).collect();
+        // Rows 0-31 (one block) share common columns, rows 32-63 only rare ones.
+        let x: Vec<Vec<f64>> = (0..64).map(|i| row(i < 32)).collect();
+        let (xp, yp) = (csr_of(&x), csr_of(&y));
+        let s = sim(&xp, &yp, 6);
+        assert!(s.y_cols.n_chunks() > 1);
+        let want = brute(&x, &y);
+        let mut dense = vec![0.0; 64 * 9000];
+        s.dense_rows(0..64, &mut dense);
+        for (i, w) in want.iter().enumerate() {
+            for (j, v) in w.iter().enumerate() {
+                assert!((dense[i * 9000 + j] - v).abs() < 1e-12);
+            }
+        }
+        let keep = Keep::new(Some(7), None, false).unwrap();
+        let got = s.sparse_rows(0..64, &keep);
+        for (i, w) in want.iter().enumerate() {
+            let mut cand: Vec<(u32, f64)> = w
+                .iter()
+                .enumerate()
+                .filter(|e| *e.1 != 0.0)
+                .map(|(j, &v)| (j as u32, v))
+                .collect();
+            cand.sort_by(rank);
+            cand.truncate(7);
+            cand.sort_by_key(|e| e.0);
+            let cols: Vec<i64> = cand.iter().map(|e| i64::from(e.0)).collect();
+            assert_eq!(got.row(i).0, &cols[..], "row {i}");
         }
     }
 
