@@ -436,7 +436,11 @@ def test_near_duplicates_bad_parameters(kw, name):
 
 
 def test_demo_section_prints_pairs_and_groups(capsys):
-    text = "Lavrov arrived in Bamako on Monday for talks with the junta about security."
+    text = (
+        "Lavrov arrived in Bamako on Monday for talks with the junta about security. "
+        "The visit follows months of negotiations over military cooperation and grain. "
+        "Officials said the talks would continue in Moscow later this year."
+    )
     corpus = pd.DataFrame(
         {
             "doc_id": ["a", "b", "c"],
