@@ -192,6 +192,17 @@ def test_top_k_equals_sparse_dot_topn_on_news(news):
         assert {j for j, s in g if s > cut} == {j for j, s in w if s > cut}
 
 
+def test_empty_matrices():
+    X = sp.csr_matrix((0, 5))
+    assert wn.top_k_similar(X).shape == (0, 0)
+    assert wn.cosine_similarity(X).shape == (0, 0)
+    Y = sp.csr_matrix((0, 5))
+    S = wn.top_k_similar(random_sparse(3, 5, 0.5, 1), Y)
+    assert S.shape == (3, 0) and S.nnz == 0
+    assert wn.cosine_similarity(random_sparse(3, 5, 0.5, 1), Y).shape == (3, 0)
+    assert wn.near_duplicates([]).empty
+
+
 # --- similar_pairs ------------------------------------------------------------------------
 
 
