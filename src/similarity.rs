@@ -430,6 +430,37 @@ fn rank<T: Real>(a: &(u32, T), b: &(u32, T)) -> Ordering {
         .then(a.0.cmp(&b.0))
 }
 
+/// The running selection of a row's best `k` entries: candidates gather in a buffer that is
+/// cut back to the best `k` when it fills; after a cut, anything below the `k`-th score
+/// cannot enter.
+struct Best<T> {
+    k: usize,
+    cap: usize,
+    floor: Option<T>,
+}
+
+impl<T: Real> Best<T> {
+    fn new(k: usize) -> Self {
+        Best {
+            k,
+            cap: k.saturating_mul(2).max(64),
+            floor: None,
+        }
+    }
+
+    #[inline]
+    fn offer(&mut self, found: &mut Vec<(u32, T)>, e: (u32, T)) {
+        if self.floor.is_some_and(|f| e.1 < f) {
+            return;
+        }
+        found.push(e);
+        if found.len() >= self.cap {
+            trim(found, self.k);
+            self.floor = found.iter().map(|e| e.1).reduce(T::min);
+        }
+    }
+}
+
 /// Keep the best `k` entries of `found` (in any order).
 fn trim<T: Real>(found: &mut Vec<(u32, T)>, k: usize) {
     if found.len() > k {
@@ -646,31 +677,23 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         } else {
             (Vec::new(), ndarray::Array2::zeros((0, 0)))
         };
-        // Trim each row's candidates to k when they reach this many.
-        let cap = keep.k.saturating_mul(2).max(64);
+        let mut best: Vec<Best<T>> = block.clone().map(|_| Best::new(keep.k)).collect();
         for c in 0..self.y_cols.n_chunks() {
             let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
             if dense {
                 self.scatter_block(&terms, &xd, c, &mut s.acc, len);
                 for (b, r) in block.clone().enumerate() {
                     let acc = &mut s.acc[b * len..(b + 1) * len];
-                    let found = &mut s.found[b];
                     for (j, a) in acc.iter_mut().enumerate() {
                         if let Some(e) = self.accept(r, start + j, *a, keep) {
-                            found.push(e);
+                            best[b].offer(&mut s.found[b], e);
                         }
                         *a = T::zero();
-                    }
-                    if found.len() >= cap {
-                        trim(found, keep.k);
                     }
                 }
             } else {
                 for (b, r) in block.clone().enumerate() {
-                    self.sparse_row_chunk(r, c, keep, s, b);
-                    if s.found[b].len() >= cap {
-                        trim(&mut s.found[b], keep.k);
-                    }
+                    self.sparse_row_chunk(r, c, keep, s, b, &mut best[b]);
                 }
             }
         }
@@ -687,7 +710,15 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
     }
 
     /// Row `r` against chunk `c`, tracking the touched entries: for rows sharing little.
-    fn sparse_row_chunk(&self, r: usize, c: usize, keep: &Keep<T>, s: &mut Scratch<T>, b: usize) {
+    fn sparse_row_chunk(
+        &self,
+        r: usize,
+        c: usize,
+        keep: &Keep<T>,
+        s: &mut Scratch<T>,
+        b: usize,
+        best: &mut Best<T>,
+    ) {
         let start = self.y_cols.starts[c];
         let (cols, vals) = self.x.row(r);
         for (k, &xv) in cols.iter().zip(vals) {
@@ -704,7 +735,7 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         for &j in &s.touched {
             let j = j as usize;
             if let Some(e) = self.accept(r, start + j, s.acc[j], keep) {
-                s.found[b].push(e);
+                best.offer(&mut s.found[b], e);
             }
             s.acc[j] = T::zero();
             s.seen[j] = false;
