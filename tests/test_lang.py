@@ -53,7 +53,7 @@ def test_tokenizer_language_agrees_with_whatlang(seeds_dir, news):
     ref = wn.detect_language(sample)
     sure = ref["reliable"].to_numpy()
     mine = [tok.language_of(t) for t in sample[sure]]
-    agree = sum(a == b for a, b in zip(mine, ref["lang"][sure]))
+    agree = sum(a == b for a, b in zip(mine, ref["lang"][sure], strict=True))
     assert agree / sure.sum() >= 0.995
 
 
