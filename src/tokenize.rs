@@ -160,6 +160,14 @@ impl std::fmt::Debug for TokenTable {
 }
 
 impl TokenTable {
+    /// An empty table with room for `n` distinct tokens.
+    pub fn with_capacity(n: usize) -> Self {
+        TokenTable {
+            index: HashTable::with_capacity(n),
+            tokens: Vec::with_capacity(n),
+        }
+    }
+
     /// The id of `token`, adding it if new.
     pub fn id(&mut self, token: &str) -> u32 {
         let hasher = FxBuildHasher;
@@ -299,6 +307,7 @@ enum StopSet<'a> {
 }
 
 impl StopSet<'_> {
+    #[inline]
     fn contains(&self, w: &str) -> bool {
         match self {
             StopSet::Empty => false,
@@ -421,12 +430,14 @@ impl Tokenizer {
         let parts: Vec<(TokenTable, TokenIds)> = texts
             .par_chunks(chunk)
             .map(|docs| {
-                let mut table = TokenTable::default();
+                let mut table = TokenTable::with_capacity(4096);
                 let ids = docs
                     .iter()
                     .map(|t| {
-                        let mut ids = Vec::new();
-                        self.for_each_token(t.as_ref(), |tok, _, _| ids.push(table.id(&tok)));
+                        let t = t.as_ref();
+                        // News averages about six bytes per token.
+                        let mut ids = Vec::with_capacity(t.len() / 6 + 1);
+                        self.for_each_token(t, |tok, _, _| ids.push(table.id(&tok)));
                         ids
                     })
                     .collect();
@@ -490,6 +501,45 @@ impl Tokenizer {
         F: FnMut(Cow<'_, str>, usize, usize),
     {
         match self.config.pattern {
+            Pattern::Sklearn if self.lowercase_per_token(text) => {
+                // Lower-casing maps word characters to word characters and others to others
+                // (Σ, whose final form depends on context, takes the whole-text path), so
+                // splitting first and lower-casing each token gives sklearn's tokens without
+                // copying the text; a token whose lower case is not one run is split again.
+                let stop = self.sklearn_stop_set(text);
+                let mut buf = String::new();
+                for (s, e) in sklearn_word_spans(text) {
+                    let raw = &text[s..e];
+                    if raw.is_ascii() {
+                        // ASCII: lower-case into a reused buffer, no allocation per token.
+                        let t = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                            buf.clear();
+                            buf.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+                            buf.as_str()
+                        } else {
+                            raw
+                        };
+                        if !stop.contains(t) {
+                            f(Cow::Borrowed(t), s, e);
+                        }
+                        continue;
+                    }
+                    match lower(raw) {
+                        Cow::Borrowed(t) => {
+                            if !stop.contains(t) {
+                                f(Cow::Borrowed(t), s, e)
+                            }
+                        }
+                        Cow::Owned(t) => {
+                            for (a, b) in sklearn_word_spans(&t) {
+                                if !stop.contains(&t[a..b]) {
+                                    f(Cow::Owned(t[a..b].to_string()), s, e);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             Pattern::Sklearn => {
                 let pre = self.sklearn_preprocess(text);
                 self.for_each_sklearn_token(&pre, |t, s, e| f(Cow::Borrowed(t), s, e));
@@ -603,15 +653,24 @@ impl Tokenizer {
         (pre, origin)
     }
 
+    /// Whether sklearn-mode lower-casing can be done token by token (see `for_each_token`).
+    fn lowercase_per_token(&self, text: &str) -> bool {
+        self.config.lowercase && self.config.strip_accents.is_none() && !text.contains('Σ')
+    }
+
+    fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {
+        let res = match self.config.stop_words {
+            StopWords::Auto => self.language_of(text).map(|l| resources(&l)),
+            _ => None,
+        };
+        self.stop_set(res)
+    }
+
     fn for_each_sklearn_token<'p, F>(&self, pre: &'p str, mut f: F)
     where
         F: FnMut(&'p str, usize, usize),
     {
-        let res = match self.config.stop_words {
-            StopWords::Auto => self.language_of(pre).map(|l| resources(&l)),
-            _ => None,
-        };
-        let stop = self.stop_set(res);
+        let stop = self.sklearn_stop_set(pre);
         for (s, e) in sklearn_word_spans(pre) {
             let t = &pre[s..e];
             if !stop.contains(t) {

@@ -4,9 +4,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
+__all__ = [
+    "Tokenizer",
+    "__version__",
+    "_panic_for_test",
+    "detect_languages",
+    "read_stories",
+]
 __version__: str
 
+@disjoint_base
 class Tokenizer:
     def __new__(
         cls,
