@@ -10,7 +10,10 @@ __all__ = [
     "Tokenizer",
     "__version__",
     "_panic_for_test",
+    "cosine_dense",
+    "cosine_sparse",
     "detect_languages",
+    "near_duplicate_groups",
     "read_stories",
 ]
 __version__: str
