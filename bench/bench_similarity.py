@@ -14,6 +14,7 @@ All in one run, medians of several repeats, ratios printed:
 The TF-IDF input is scikit-learn's ``TfidfVectorizer()`` (defaults).
 
 Usage: python bench/bench_similarity.py [--repeats N] [--sizes 10000,50000,100000]
+       [--top-k-sizes ...]
 """
 
 from __future__ import annotations
@@ -190,6 +191,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--sizes", default="10000,50000,100000")
+    ap.add_argument("--top-k-sizes", help="sizes for top_k_similar (default: --sizes)")
     ap.add_argument("--child", nargs=2, metavar=("N", "WHAT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -252,10 +254,11 @@ def main() -> None:
 
     print("\n4. Scaling (corpus repeated with small edits; fresh process per size)")
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    top_k_sizes = [int(s) for s in (args.top_k_sizes or args.sizes).split(",") if s]
     for what, ns in [
         ("near_duplicates", sizes),
-        ("top_k", sizes),
-        ("big", [len(newsdata.news_articles())]),
+        ("top_k", top_k_sizes),
+        ("big", [len(texts)]),
     ]:
         label = {
             "top_k": "top_k_similar(k=10), TF-IDF with max_df=0.05",
