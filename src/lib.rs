@@ -8,6 +8,10 @@ pub mod error;
 pub mod parallel;
 pub mod unicode;
 
+pub mod analyzer;
+pub mod hashing;
+pub mod vectorize;
+
 #[cfg(feature = "python")]
 mod py;
 

@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn sklearn_pattern_runs() {
-        assert_eq!(words("a bc d_e 1,500 élection"), ["bc", "d_e", "500", "élection"]);
+        assert_eq!(
+            words("a bc d_e 1,500 élection"),
+            ["bc", "d_e", "500", "élection"]
+        );
         assert_eq!(words(""), Vec::<&str>::new());
         assert_eq!(words("x"), Vec::<&str>::new());
         assert_eq!(words("l’ambassadeur"), ["ambassadeur"]);

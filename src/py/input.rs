@@ -18,9 +18,8 @@ pub fn extract_texts(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<PyBacked
             "{arg}: expected a sequence of str, got a single str (wrap it in a list)"
         )));
     }
-    let one = |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> {
-        text_item(&item, arg, i)
-    };
+    let one =
+        |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> { text_item(&item, arg, i) };
     if let Ok(list) = obj.cast::<PyList>() {
         list.iter().enumerate().map(|(i, x)| one(i, x)).collect()
     } else if let Ok(tuple) = obj.cast::<PyTuple>() {
@@ -82,9 +81,7 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    PyRuntimeError::new_err(format!(
-        "wirenlp internal error (please report it): {what}"
-    ))
+    PyRuntimeError::new_err(format!("wirenlp internal error (please report it): {what}"))
 }
 
 /// Documents per chunk between two checks for Ctrl-C.
@@ -92,7 +89,12 @@ const CHUNK: usize = 4096;
 
 /// Apply `f` to every item on the rayon pool sized by `n_jobs`, with the GIL released, in
 /// chunks so that Ctrl-C (a pending Python signal) stops the work between chunks.
-pub fn run_batch<I, R, F>(py: Python<'_>, items: &[I], n_jobs: Option<i64>, f: F) -> PyResult<Vec<R>>
+pub fn run_batch<I, R, F>(
+    py: Python<'_>,
+    items: &[I],
+    n_jobs: Option<i64>,
+    f: F,
+) -> PyResult<Vec<R>>
 where
     I: Sync,
     R: Send,
