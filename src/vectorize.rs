@@ -142,8 +142,11 @@ pub struct FittedState {
 pub struct SavedVectorizer {
     /// [`FORMAT_VERSION`] of the writer.
     pub format_version: u32,
-    /// Parameters.
+    /// Parameters the core runs with.
     pub config: VectorizerConfig,
+    /// The estimator's own parameters as its language binding spells them (opaque here).
+    #[serde(default)]
+    pub params: serde_json::Value,
     /// Learned state, if fitted.
     pub state: Option<FittedState>,
 }
@@ -649,24 +652,28 @@ impl Vectorizer {
         out
     }
 
-    /// Serialize parameters and state as versioned JSON.
-    pub fn to_json(&self) -> Result<String> {
+    /// Serialize parameters and state as versioned JSON; `params` are the binding's own
+    /// parameters, stored verbatim so that loading rebuilds the same estimator.
+    pub fn to_json(&self, params: serde_json::Value) -> Result<String> {
         let saved = SavedVectorizer {
             format_version: FORMAT_VERSION,
             config: self.config.clone(),
+            params,
             state: self.state.clone(),
         };
         serde_json::to_string(&saved).map_err(|e| Error::Format(e.to_string()))
     }
 }
 
-/// Parse a saved vectorizer, refusing a newer format version.
-pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
-    #[derive(Deserialize)]
-    struct Head {
-        format_version: u32,
-    }
-    let head: Head = serde_json::from_str(json)
+#[derive(Deserialize)]
+struct SavedHead {
+    format_version: u32,
+    #[serde(default)]
+    params: serde_json::Value,
+}
+
+fn saved_head(json: &str) -> Result<SavedHead> {
+    let head: SavedHead = serde_json::from_str(json)
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))?;
     if head.format_version > FORMAT_VERSION {
         return Err(Error::Format(format!(
@@ -675,6 +682,17 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
             head.format_version
         )));
     }
+    Ok(head)
+}
+
+/// The binding parameters of a saved vectorizer, refusing a newer format version.
+pub fn parse_saved_params(json: &str) -> Result<serde_json::Value> {
+    Ok(saved_head(json)?.params)
+}
+
+/// Parse a saved vectorizer, refusing a newer format version.
+pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
+    saved_head(json)?;
     serde_json::from_str(json)
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
@@ -834,7 +852,7 @@ mod tests {
     fn json_round_trip_and_newer_version_refused() {
         let mut v = vectorizer(config(None));
         v.fit_transform(&DOCS).unwrap();
-        let json = v.to_json().unwrap();
+        let json = v.to_json(serde_json::Value::Null).unwrap();
         let saved = parse_saved(&json).unwrap();
         assert_eq!(saved.state.as_ref().unwrap().terms.len(), 5);
         let newer = json.replace("\"format_version\":1", "\"format_version\":99");

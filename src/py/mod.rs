@@ -3,6 +3,7 @@
 
 mod errors;
 mod input;
+mod vectorize;
 
 pub use errors::CoreResultExt;
 pub use input::{extract_texts, run_batch, run_detached};
@@ -12,5 +13,6 @@ use pyo3::prelude::*;
 /// Register every class and function of the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let _ = m;
+    vectorize::register(m)?;
     Ok(())
 }
