@@ -178,9 +178,7 @@ class _Estimator:
     def __repr__(self) -> str:
         defaults = inspect.signature(type(self).__init__).parameters
         changed = [
-            f"{k}={v!r}"
-            for k, v in self.get_params().items()
-            if not _same(v, defaults[k].default)
+            f"{k}={v!r}" for k, v in self.get_params().items() if not _same(v, defaults[k].default)
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
 
@@ -216,7 +214,7 @@ def _json_params(est: _Estimator) -> str:
         elif k == "vocabulary" and v is not None:
             v = dict(v) if isinstance(v, Mapping) else list(v)
         elif k == "stop_words" and v is not None and not isinstance(v, str):
-            v = sorted(set(v))
+            v = sorted(v) if isinstance(v, (set, frozenset)) else list(v)
         elif isinstance(v, np.generic):
             v = v.item()
         out[k] = v
@@ -375,9 +373,7 @@ class CountVectorizer(_Estimator):
         if config["max_features"] is not None and config["max_features"] < 1:
             raise p.fail("max_features", "an int >= 1 or None")
         p.n_jobs()
-        core = _core._Vectorizer(
-            json.dumps(config), english, tokenizer, self._fixed_vocabulary(p)
-        )
+        core = _core._Vectorizer(json.dumps(config), english, tokenizer, self._fixed_vocabulary(p))
         return core, out_dtype
 
     # -- fitting -------------------------------------------------------------------------
@@ -481,9 +477,7 @@ class CountVectorizer(_Estimator):
             raise ValueError(f"n: must be an int >= 1, got {n!r}")
         x = sp.csr_matrix(X)
         if x.shape[1] != len(terms):
-            raise ValueError(
-                f"X: has {x.shape[1]} columns, the vocabulary has {len(terms)} terms"
-            )
+            raise ValueError(f"X: has {x.shape[1]} columns, the vocabulary has {len(terms)} terms")
         if not x.has_sorted_indices:
             x = x.sorted_indices()
         rows, cols, vals = _core.top_terms(
@@ -497,9 +491,7 @@ class CountVectorizer(_Estimator):
         labels = default_index(x.shape[0], None if index is None else pd.Index(index))
         if len(labels) != x.shape[0]:
             raise ValueError(f"index: has {len(labels)} labels for {x.shape[0]} rows of X")
-        return pd.DataFrame(
-            {"doc": labels.take(rows), "term": terms[cols], "weight": vals}
-        )
+        return pd.DataFrame({"doc": labels.take(rows), "term": terms[cols], "weight": vals})
 
     # -- persistence ---------------------------------------------------------------------
 
