@@ -87,6 +87,12 @@ pub trait TokenSource: Send + Sync {
     fn tokens(&self, text: &str) -> Vec<String>;
 }
 
+impl TokenSource for crate::tokenize::Tokenizer {
+    fn tokens(&self, text: &str) -> Vec<String> {
+        crate::tokenize::Tokenizer::tokens(self, text)
+    }
+}
+
 enum Pattern {
     /// `(?u)\b\w\w+\b`, scanned by hand with Python's `\w`.
     Default,

@@ -328,13 +328,13 @@ def test_empty_vocabulary_after_stop_words():
 
 def test_nothing_left_after_pruning(seeds):
     with pytest.raises(ValueError, match="no terms remain"):
-        wn.TfidfVectorizer(min_df=0.99, max_df=1.0, stop_words="english").fit(seeds + ["zz"])
+        wn.TfidfVectorizer(min_df=0.99, max_df=1.0, stop_words="english").fit([*seeds, "zz"])
 
 
 def test_min_df_above_max_df(seeds):
-    with pytest.raises(ValueError, match="max_df.*min_df"):
+    with pytest.raises(ValueError, match=r"max_df.*min_df"):
         wn.TfidfVectorizer(min_df=3, max_df=2).fit(seeds)
-    with pytest.raises(ValueError, match="max_df.*min_df"):
+    with pytest.raises(ValueError, match=r"max_df.*min_df"):
         wn.CountVectorizer(min_df=0.8, max_df=0.2).fit(seeds)
 
 
@@ -416,3 +416,32 @@ def test_n_jobs_gives_identical_output(news_small):
     one = wn.TfidfVectorizer(ngram_range=(1, 2), n_jobs=1).fit_transform(news_small)
     two = wn.TfidfVectorizer(ngram_range=(1, 2), n_jobs=2).fit_transform(news_small)
     assert arrays(one) == arrays(two)
+
+
+# -- wirenlp tokenizer -------------------------------------------------------------------------
+
+
+def test_tokenizer_replaces_token_pattern_and_ngrams_still_apply(seeds):
+    tok = wn.Tokenizer(lang="fr", stop_words="fr")
+    docs = ["L’ambassadeur s’est rendu à Bamako.", "L’ambassadeur est parti."]
+    cv = wn.CountVectorizer(tokenizer=tok, ngram_range=(1, 2))
+    x = cv.fit_transform(docs)
+    # reference: the tokenizer's own tokens, n-grams and counts built by sklearn
+    ref = sk_text.CountVectorizer(
+        analyzer=lambda d: [
+            *tok.tokenize(d),
+            *map(" ".join, zip(tok.tokenize(d), tok.tokenize(d)[1:], strict=False)),
+        ]
+    )
+    x_ref = ref.fit_transform(docs)
+    assert list(cv.get_feature_names_out()) == list(ref.get_feature_names_out())
+    assert_same_matrix(x, x_ref, 0)
+    assert "ambassadeur" in cv.vocabulary_
+
+
+def test_tokenizer_vectorizer_saves_and_pickles(seeds, tmp_path):
+    tv = wn.TfidfVectorizer(tokenizer=wn.Tokenizer(stem=True), min_df=2).fit(seeds)
+    tv.save(tmp_path / "t.json")
+    for w in (wn.TfidfVectorizer.load(tmp_path / "t.json"), pickle.loads(pickle.dumps(tv))):
+        assert w.tokenizer == tv.tokenizer
+        assert arrays(w.transform(seeds)) == arrays(tv.transform(seeds))

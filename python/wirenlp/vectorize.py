@@ -130,12 +130,8 @@ class _Params:
         if pattern is not None and not isinstance(pattern, str):
             raise self.fail("token_pattern", "a str or None")
         tokenizer = est.tokenizer
-        if tokenizer is not None:
-            from wirenlp import _core as core
-
-            cls = getattr(core, "Tokenizer", None)
-            if cls is None or not isinstance(tokenizer, cls):
-                raise self.fail("tokenizer", "a wirenlp.Tokenizer or None")
+        if tokenizer is not None and not isinstance(tokenizer, _core.Tokenizer):
+            raise self.fail("tokenizer", "a wirenlp.Tokenizer or None")
         config = {
             "analyzer": self.choice("analyzer", ("word", "char", "char_wb")),
             "lowercase": self.bool("lowercase"),
@@ -208,7 +204,7 @@ def _json_params(est: _Estimator) -> str:
         if k == "dtype":
             v = np.dtype(v).name
         elif k == "tokenizer" and v is not None:
-            v = {"__tokenizer__": v.to_json()}
+            v = {"__tokenizer__": v.get_params()}
         elif k == "ngram_range":
             v = list(v)
         elif k == "vocabulary" and v is not None:
@@ -227,7 +223,9 @@ def _params_from_json(text: str) -> dict[str, Any]:
     params["ngram_range"] = tuple(params["ngram_range"])
     tok = params.get("tokenizer")
     if isinstance(tok, dict) and "__tokenizer__" in tok:
-        params["tokenizer"] = _core.Tokenizer.from_json(tok["__tokenizer__"])  # type: ignore[attr-defined]
+        from wirenlp.text import Tokenizer
+
+        params["tokenizer"] = Tokenizer(**tok["__tokenizer__"])
     return params
 
 
@@ -776,5 +774,7 @@ def demo_top_terms(corpus: pd.DataFrame) -> None:
     top = tv.top_terms(tv.fit_transform(texts), n=5)
     print("Top TF-IDF terms per document")
     for doc, rows in top.groupby("doc", sort=False):
-        terms = ", ".join(f"{t} ({w:.2f})" for t, w in zip(rows["term"], rows["weight"]))
+        terms = ", ".join(
+            f"{t} ({w:.2f})" for t, w in zip(rows["term"], rows["weight"], strict=True)
+        )
         print(f"  {doc}: {terms}")

@@ -18,8 +18,9 @@ pub fn extract_texts(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<PyBacked
             "{arg}: expected a sequence of str, got a single str (wrap it in a list)"
         )));
     }
-    let one =
-        |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> { text_item(&item, arg, i) };
+    let one = |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> {
+        text_item(&item, arg, Some(i))
+    };
     if let Ok(list) = obj.cast::<PyList>() {
         list.iter().enumerate().map(|(i, x)| one(i, x)).collect()
     } else if let Ok(tuple) = obj.cast::<PyTuple>() {
@@ -44,20 +45,31 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn text_item(item: &Bound<'_, PyAny>, arg: &str, i: usize) -> PyResult<PyBackedStr> {
+/// Borrow one `str` argument as UTF-8 (same rules as [`extract_texts`], without a position).
+pub fn extract_text(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<PyBackedStr> {
+    text_item(obj, arg, None)
+}
+
+fn text_item(item: &Bound<'_, PyAny>, arg: &str, row: Option<usize>) -> PyResult<PyBackedStr> {
+    let place = match row {
+        Some(i) => format!("{arg}[{i}]"),
+        None => arg.to_string(),
+    };
     let err = |e: PyErr| {
-        let _ = e.value(item.py()).setattr("position", i);
+        if let Some(i) = row {
+            let _ = e.value(item.py()).setattr("position", i);
+        }
         e
     };
     let s = item.cast::<PyString>().map_err(|_| {
         err(PyTypeError::new_err(format!(
-            "{arg}[{i}]: expected str, got {}",
+            "{place}: expected str, got {}",
             type_name(item)
         )))
     })?;
     s.extract::<PyBackedStr>().map_err(|_| {
         err(PyValueError::new_err(format!(
-            "{arg}[{i}]: text is not valid Unicode (it contains a lone surrogate)"
+            "{place}: text is not valid Unicode (it contains a lone surrogate)"
         )))
     })
 }
@@ -117,4 +129,14 @@ where
         py.check_signals()?;
     }
     Ok(out)
+}
+
+/// Panics inside the detached, pooled path, so tests can check that a Rust panic reaches
+/// Python as an exception instead of aborting the interpreter.
+#[pyfunction]
+pub fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    run_batch(py, &[0u8], Some(1), |_, _| -> CoreResult<()> {
+        panic!("deliberate test panic")
+    })?;
+    Ok(())
 }

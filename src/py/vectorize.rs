@@ -7,7 +7,9 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::{extract_texts, run_detached, CoreResultExt};
+use super::input::{extract_texts, run_detached};
+use super::tokenize::PyTokenizer;
+use super::CoreResultExt;
 use crate::analyzer::{Analyzer, AnalyzerConfig, TokenSource};
 use crate::error::Error;
 use crate::hashing::{hash_transform, HashingConfig};
@@ -43,9 +45,12 @@ fn parse<T: serde::de::DeserializeOwned>(json: &str) -> PyResult<T> {
 }
 
 fn token_source(tokenizer: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn TokenSource>>> {
-    match tokenizer {
-        None => Ok(None),
-        Some(t) => Err(Error::param(
+    let Some(t) = tokenizer.filter(|t| !t.is_none()) else {
+        return Ok(None);
+    };
+    match t.cast::<PyTokenizer>() {
+        Ok(tok) => Ok(Some(Arc::new(tok.get().inner.clone()))),
+        Err(_) => Err(Error::param(
             "tokenizer",
             format!("expected a wirenlp.Tokenizer, got {}", t.get_type().name()?),
         )
