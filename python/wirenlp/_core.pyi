@@ -1,6 +1,6 @@
 # Hand-kept stub of the Rust extension module; checked in CI by `python -m mypy.stubtest`.
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -36,3 +36,44 @@ def read_stories(
     paths: Sequence[str], lossy: bool = False, n_jobs: int | None = None
 ) -> tuple[list[str], list[str | None], list[str | None]]: ...
 def _panic_for_test() -> None: ...
+
+# -- vectorizers (wirenlp.vectorize) --------------------------------------------------------
+_CsrParts = tuple[npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64], tuple[int, int]]
+
+@final
+class _Vectorizer:
+    def __new__(
+        cls,
+        config: str,
+        english: Sequence[str] | None = None,
+        tokenizer: Tokenizer | None = None,
+        vocabulary: Sequence[str] | None = None,
+    ) -> _Vectorizer: ...
+    @staticmethod
+    def from_json(
+        json: str, english: Sequence[str] | None = None, tokenizer: Tokenizer | None = None
+    ) -> _Vectorizer: ...
+    @staticmethod
+    def saved_params(json: str) -> str: ...
+    def fit_transform(self, texts: Sequence[str], n_jobs: int | None = None) -> _CsrParts: ...
+    def transform(self, texts: Sequence[str], n_jobs: int | None = None) -> _CsrParts: ...
+    def is_fitted(self) -> bool: ...
+    def terms(self) -> list[str]: ...
+    def vocabulary(self) -> dict[str, int]: ...
+    def idf(self) -> npt.NDArray[np.float64] | None: ...
+    def to_json(self, params: str) -> str: ...
+
+def hashing_transform(
+    config: str,
+    texts: Sequence[str],
+    english: Sequence[str] | None = None,
+    tokenizer: Tokenizer | None = None,
+    n_jobs: int | None = None,
+) -> _CsrParts: ...
+def check_analysis(config: str, english: Sequence[str] | None = None) -> None: ...
+def top_terms(
+    indptr: npt.NDArray[np.int64],
+    indices: npt.NDArray[np.int64],
+    data: npt.NDArray[np.float64],
+    n: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
