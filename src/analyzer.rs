@@ -238,41 +238,77 @@ impl Analyzer {
         }
     }
 
+    /// Whether terms are word n-grams (as opposed to character n-grams).
+    pub fn is_word(&self) -> bool {
+        self.config.analyzer == AnalyzerKind::Word
+    }
+
+    /// Call `f` with the word tokens of `doc` after stop-word removal: the units that word
+    /// n-grams are made of. Meaningful for the word analyzer only.
+    pub fn with_word_tokens<R>(&self, doc: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+        if let Some(tok) = &self.tokenizer {
+            let tokens = tok.tokens(doc);
+            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
+            return f(&self.without_stop_words(doc, refs));
+        }
+        let text = self.preprocess(doc);
+        let mut tokens: Vec<&str> = Vec::new();
+        match &self.pattern {
+            Pattern::Default => tokens.extend(sklearn_word_spans(&text).map(|(a, b)| &text[a..b])),
+            Pattern::Regex { re, group: false } => {
+                tokens.extend(re.find_iter(&text).map(|m| m.as_str()))
+            }
+            Pattern::Regex { re, group: true } => tokens.extend(
+                re.captures_iter(&text)
+                    .map(|c| c.get(1).map_or("", |m| m.as_str())),
+            ),
+        }
+        f(&self.without_stop_words(doc, tokens))
+    }
+
+    fn without_stop_words<'t>(&self, doc: &str, mut tokens: Vec<&'t str>) -> Vec<&'t str> {
+        let set = match &self.stop {
+            Stop::None => None,
+            Stop::Set(s) => Some(s),
+            Stop::Auto { en, fr } => match whatlang::detect_lang(doc) {
+                Some(whatlang::Lang::Eng) => Some(en),
+                Some(whatlang::Lang::Fra) => Some(fr),
+                _ => None,
+            },
+        };
+        if let Some(set) = set {
+            tokens.retain(|t| !set.contains(*t));
+        }
+        tokens
+    }
+
     /// Call `emit` with every term of `doc`, in sklearn's order.
     pub fn analyze<F: FnMut(&str)>(&self, doc: &str, scratch: &mut Scratch, mut emit: F) {
         match self.config.analyzer {
             AnalyzerKind::Word => {
-                if let Some(tok) = &self.tokenizer {
-                    let tokens = tok.tokens(doc);
-                    let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-                    self.word_ngrams(doc, refs, &mut scratch.gram, &mut emit);
-                    return;
-                }
-                let text = self.preprocess(doc);
-                let mut tokens: Vec<&str> = Vec::new();
-                match &self.pattern {
-                    Pattern::Default => {
-                        tokens.extend(sklearn_word_spans(&text).map(|(a, b)| &text[a..b]))
-                    }
-                    Pattern::Regex { re, group: false } => {
-                        tokens.extend(re.find_iter(&text).map(|m| m.as_str()))
-                    }
-                    Pattern::Regex { re, group: true } => tokens.extend(
-                        re.captures_iter(&text)
-                            .map(|c| c.get(1).map_or("", |m| m.as_str())),
-                    ),
-                }
-                self.word_ngrams(doc, tokens, &mut scratch.gram, &mut emit);
+                let (lo, hi) = self.config.ngram_range;
+                let gram = &mut scratch.gram;
+                self.with_word_tokens(doc, |tokens| {
+                    for_each_ngram(tokens, lo, hi, |window| {
+                        if let [one] = window {
+                            emit(one);
+                            return;
+                        }
+                        gram.clear();
+                        for (i, t) in window.iter().enumerate() {
+                            if i > 0 {
+                                gram.push(' ');
+                            }
+                            gram.push_str(t);
+                        }
+                        emit(gram);
+                    })
+                });
             }
             AnalyzerKind::Char => {
                 let text = self.preprocess(doc);
                 normalize_whitespace(&text, &mut scratch.text);
-                char_ngrams(
-                    &scratch.text,
-                    self.config.ngram_range,
-                    &mut scratch.bounds,
-                    emit,
-                );
+                char_ngrams(&scratch.text, self.config.ngram_range, &mut scratch.bounds, emit);
             }
             AnalyzerKind::CharWb => {
                 let text = self.preprocess(doc);
@@ -287,44 +323,13 @@ impl Analyzer {
             }
         }
     }
+}
 
-    /// Drop stop words, then emit the n-grams of `tokens` joined by one space.
-    fn word_ngrams<F: FnMut(&str)>(
-        &self,
-        doc: &str,
-        mut tokens: Vec<&str>,
-        gram: &mut String,
-        emit: &mut F,
-    ) {
-        let set = match &self.stop {
-            Stop::None => None,
-            Stop::Set(s) => Some(s),
-            Stop::Auto { en, fr } => match whatlang::detect_lang(doc) {
-                Some(whatlang::Lang::Eng) => Some(en),
-                Some(whatlang::Lang::Fra) => Some(fr),
-                _ => None,
-            },
-        };
-        if let Some(set) = set {
-            tokens.retain(|t| !set.contains(*t));
-        }
-        let (lo, hi) = self.config.ngram_range;
-        for n in lo..=hi.min(tokens.len()) {
-            if n == 1 {
-                tokens.iter().for_each(|t| emit(t));
-                continue;
-            }
-            for window in tokens.windows(n) {
-                gram.clear();
-                for (i, t) in window.iter().enumerate() {
-                    if i > 0 {
-                        gram.push(' ');
-                    }
-                    gram.push_str(t);
-                }
-                emit(gram);
-            }
-        }
+/// sklearn's `_word_ngrams` order: all n-grams of the smallest n first, each as the window
+/// of tokens it spans (joined by one space to make the term).
+pub fn for_each_ngram<T>(tokens: &[T], lo: usize, hi: usize, mut f: impl FnMut(&[T])) {
+    for n in lo..=hi.min(tokens.len()) {
+        tokens.windows(n).for_each(&mut f);
     }
 }
 

@@ -7,9 +7,7 @@
 
 use std::hash::BuildHasher;
 
-use hashbrown::hash_map::EntryRef;
-use hashbrown::DefaultHashBuilder;
-use hashbrown::HashMap;
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -184,11 +182,229 @@ impl Csr {
     }
 }
 
-/// Per-row (column, raw count) pairs, sorted by column: the shared input of the weighting.
+/// Per-row (term id, raw count) pairs of a chunk of documents.
 struct Rows {
     /// Row `r` spans `ptr[r]..ptr[r + 1]` of `cells`.
     ptr: Vec<usize>,
     cells: Vec<(u32, u32)>,
+}
+
+/// Counts the ids of one document at a time, without sorting or hashing: a dense counter
+/// indexed by id plus the list of ids seen in the current document.
+#[derive(Default)]
+struct DocCounter {
+    counts: Vec<u32>,
+    seen: Vec<u32>,
+}
+
+impl DocCounter {
+    #[inline]
+    fn add(&mut self, id: u32) {
+        let i = id as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        if self.counts[i] == 0 {
+            self.seen.push(id);
+        }
+        self.counts[i] += 1;
+    }
+
+    /// Append this document's (id, count) cells and reset for the next document.
+    fn flush(&mut self, cells: &mut Vec<(u32, u32)>) {
+        for &id in &self.seen {
+            let c = std::mem::take(&mut self.counts[id as usize]);
+            cells.push((id, c));
+        }
+        self.seen.clear();
+    }
+}
+
+/// Strings interned to dense ids, stored back to back in one buffer: a lookup hashes the
+/// string once and compares bytes only on a full hash match.
+#[derive(Clone)]
+struct Interner {
+    table: HashTable<(u64, u32)>,
+    ends: Vec<usize>,
+    arena: String,
+    hasher: DefaultHashBuilder,
+}
+
+impl Interner {
+    fn new(hasher: DefaultHashBuilder) -> Self {
+        Interner {
+            table: HashTable::new(),
+            ends: vec![0],
+            arena: String::new(),
+            hasher,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() - 1
+    }
+
+    fn term(&self, id: u32) -> &str {
+        &self.arena[self.ends[id as usize]..self.ends[id as usize + 1]]
+    }
+
+    #[inline]
+    fn intern(&mut self, s: &str) -> u32 {
+        let h = self.hasher.hash_one(s);
+        let Interner {
+            table, ends, arena, ..
+        } = self;
+        let eq = |&(eh, id): &(u64, u32)| {
+            eh == h && &arena[ends[id as usize]..ends[id as usize + 1]] == s
+        };
+        if let Some(&(_, id)) = table.find(h, eq) {
+            return id;
+        }
+        let id = (ends.len() - 1) as u32;
+        arena.push_str(s);
+        ends.push(arena.len());
+        table.insert_unique(h, (h, id), |e| e.0);
+        id
+    }
+
+    #[inline]
+    fn get(&self, s: &str) -> Option<u32> {
+        let h = self.hasher.hash_one(s);
+        self.table
+            .find(h, |&(eh, id)| eh == h && self.term(id) == s)
+            .map(|e| e.1)
+    }
+}
+
+/// A word n-gram as the ids of its tokens (+1, zero-padded): n-grams of up to
+/// [`MAX_PACKED`] tokens are counted without building their strings.
+type Packed = u128;
+const MAX_PACKED: usize = 4;
+
+#[inline]
+fn pack(ids: &[u32]) -> Packed {
+    ids.iter()
+        .enumerate()
+        .fold(0, |k, (i, &id)| k | ((id as Packed + 1) << (32 * i)))
+}
+
+fn unpack_into(key: Packed, tokens: &Interner, out: &mut String) {
+    out.clear();
+    let mut k = key;
+    while k != 0 {
+        let id = (k & 0xffff_ffff) as u32 - 1;
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(tokens.term(id));
+        k >>= 32;
+    }
+}
+
+/// One chunk's counts against its own term ids (`keys[id]` names the term).
+struct ChunkCounts<K> {
+    keys: Vec<K>,
+    rows: Rows,
+    df: Vec<u32>,
+    tf: Vec<u64>,
+}
+
+fn chunk_counts<K>(keys: Vec<K>, rows: Rows, binary: bool) -> ChunkCounts<K> {
+    let mut df = vec![0u32; keys.len()];
+    let mut tf = vec![0u64; keys.len()];
+    for &(id, c) in &rows.cells {
+        df[id as usize] += 1;
+        tf[id as usize] += if binary { 1 } else { c as u64 };
+    }
+    ChunkCounts { keys, rows, df, tf }
+}
+
+/// The corpus vocabulary after merging the chunks: key, document and term frequency of each
+/// merged term, and for every chunk the merged id of each of its term ids.
+struct Merged<K> {
+    keys: Vec<K>,
+    df: Vec<u64>,
+    tf: Vec<u64>,
+    chunk_ids: Vec<Vec<u32>>,
+}
+
+/// Shards of the parallel vocabulary merge.
+const SHARDS: usize = 64;
+
+/// Merge chunk vocabularies in parallel: each shard of the key space is merged by one task.
+fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder) -> Merged<K>
+where
+    K: std::hash::Hash + Eq + Copy + Send + Sync,
+{
+    let shard_of = |k: &K| (hasher.hash_one(k) >> 58) as usize % SHARDS;
+    // Term ids of each chunk, by shard.
+    let by_shard: Vec<Vec<Vec<u32>>> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut v = vec![Vec::new(); SHARDS];
+            for (id, k) in c.keys.iter().enumerate() {
+                v[shard_of(k)].push(id as u32);
+            }
+            v
+        })
+        .collect();
+    let shards: Vec<(Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>)> = (0..SHARDS)
+        .into_par_iter()
+        .map(|s| {
+            let mut map: HashMap<K, u32> = HashMap::default();
+            let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+            let mut ids_per_chunk = Vec::with_capacity(chunks.len());
+            for (c, chunk) in chunks.iter().enumerate() {
+                let mut ids = Vec::with_capacity(by_shard[c][s].len());
+                for &local in &by_shard[c][s] {
+                    let key = chunk.keys[local as usize];
+                    let next = keys.len() as u32;
+                    let id = *map.entry(key).or_insert(next);
+                    if id == next {
+                        keys.push(key);
+                        df.push(0);
+                        tf.push(0);
+                    }
+                    df[id as usize] += chunk.df[local as usize] as u64;
+                    tf[id as usize] += chunk.tf[local as usize];
+                    ids.push(id);
+                }
+                ids_per_chunk.push(ids);
+            }
+            (keys, df, tf, ids_per_chunk)
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(SHARDS);
+    let mut total = 0u32;
+    for s in &shards {
+        offsets.push(total);
+        total += s.0.len() as u32;
+    }
+    let chunk_ids = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut ids = vec![0u32; chunk.keys.len()];
+            for (s, shard) in shards.iter().enumerate() {
+                for (&local, &id) in by_shard[c][s].iter().zip(&shard.3[c]) {
+                    ids[local as usize] = offsets[s] + id;
+                }
+            }
+            ids
+        })
+        .collect();
+    let mut merged = Merged {
+        keys: Vec::with_capacity(total as usize),
+        df: Vec::with_capacity(total as usize),
+        tf: Vec::with_capacity(total as usize),
+        chunk_ids,
+    };
+    for (keys, df, tf, _) in shards {
+        merged.keys.extend(keys);
+        merged.df.extend(df);
+        merged.tf.extend(tf);
+    }
+    merged
 }
 
 /// Numeric output element.
@@ -234,129 +450,13 @@ fn chunk_len(n_docs: usize) -> usize {
     n_docs.div_ceil(parts).clamp(1, 2048)
 }
 
-/// Shards of the parallel vocabulary merge.
-const SHARDS: usize = 64;
-
-/// One chunk's counts against its own vocabulary.
-struct ChunkCounts {
-    terms: Vec<Box<str>>,
-    rows: Rows,
-    df: Vec<u32>,
-    tf: Vec<u64>,
-    /// Local ids of the chunk's terms, by shard.
-    by_shard: Vec<Vec<u32>>,
-}
-
-/// Sort `ids` and turn it into (id, count) runs appended to `cells`.
-fn push_counts(ids: &mut [u32], cells: &mut Vec<(u32, u32)>) {
-    ids.sort_unstable();
-    let mut i = 0;
-    while i < ids.len() {
-        let id = ids[i];
-        let mut j = i + 1;
-        while j < ids.len() && ids[j] == id {
-            j += 1;
-        }
-        cells.push((id, (j - i) as u32));
-        i = j;
-    }
-}
-
-fn count_chunk(
-    analyzer: &Analyzer,
-    docs: &[&str],
-    binary: bool,
-    hasher: &DefaultHashBuilder,
-) -> ChunkCounts {
-    let mut vocab: HashMap<Box<str>, u32> = HashMap::default();
-    let mut scratch = Scratch::default();
-    let mut ids: Vec<u32> = Vec::new();
-    let mut ptr = Vec::with_capacity(docs.len() + 1);
-    let mut cells = Vec::new();
-    ptr.push(0);
-    for doc in docs {
-        ids.clear();
-        analyzer.analyze(doc, &mut scratch, |t| {
-            let next = vocab.len() as u32;
-            let id = match vocab.entry_ref(t) {
-                EntryRef::Occupied(e) => *e.get(),
-                EntryRef::Vacant(e) => *e.insert(next),
-            };
-            ids.push(id);
-        });
-        push_counts(&mut ids, &mut cells);
-        ptr.push(cells.len());
-    }
-    let mut terms: Vec<Box<str>> = vec![Box::from(""); vocab.len()];
-    for (t, id) in vocab {
-        terms[id as usize] = t;
-    }
-    let mut df = vec![0u32; terms.len()];
-    let mut tf = vec![0u64; terms.len()];
-    for &(id, c) in &cells {
-        df[id as usize] += 1;
-        tf[id as usize] += if binary { 1 } else { c as u64 };
-    }
-    let mut by_shard = vec![Vec::new(); SHARDS];
-    for (id, t) in terms.iter().enumerate() {
-        by_shard[(hasher.hash_one(&**t) >> 58) as usize % SHARDS].push(id as u32);
-    }
-    ChunkCounts {
-        terms,
-        rows: Rows { ptr, cells },
-        df,
-        tf,
-        by_shard,
-    }
-}
-
-/// One shard of the merged vocabulary.
-struct Shard<'a> {
-    terms: Vec<&'a str>,
-    df: Vec<u64>,
-    tf: Vec<u64>,
-    /// For each chunk, the shard index of each of its terms in this shard (same order as
-    /// the chunk's `by_shard` list).
-    ids: Vec<Vec<u32>>,
-}
-
-fn merge_shard<'a>(chunks: &'a [ChunkCounts], s: usize) -> Shard<'a> {
-    let mut map: HashMap<&'a str, u32> = HashMap::default();
-    let mut shard = Shard {
-        terms: Vec::new(),
-        df: Vec::new(),
-        tf: Vec::new(),
-        ids: Vec::with_capacity(chunks.len()),
-    };
-    for c in chunks {
-        let mut ids = Vec::with_capacity(c.by_shard[s].len());
-        for &local in &c.by_shard[s] {
-            let term: &'a str = &c.terms[local as usize];
-            let next = shard.terms.len() as u32;
-            let id = *map.entry(term).or_insert(next);
-            if id == next {
-                shard.terms.push(term);
-                shard.df.push(0);
-                shard.tf.push(0);
-            }
-            shard.df[id as usize] += c.df[local as usize] as u64;
-            shard.tf[id as usize] += c.tf[local as usize];
-            ids.push(id);
-        }
-        shard.ids.push(ids);
-    }
-    shard
-}
-
-/// Columns kept by `min_df`/`max_df`/`max_features`, sorted by term: returns the kept
-/// merged ids in column order.
-fn select_terms(
-    terms: &[&str],
-    df: &[u64],
-    tf: &[u64],
+/// Columns kept by `min_df`/`max_df`/`max_features`, as (term, merged id) sorted by term.
+fn select_terms<K: Sync>(
+    merged: &Merged<K>,
+    name: impl Fn(&K) -> String + Sync,
     config: &VectorizerConfig,
     n_docs: usize,
-) -> Result<Vec<u32>> {
+) -> Result<Vec<(String, u32)>> {
     let high = config.max_df.documents(n_docs);
     let low = config.min_df.documents(n_docs);
     if high < low {
@@ -368,19 +468,22 @@ fn select_terms(
             ),
         ));
     }
-    let mut kept: Vec<u32> = (0..terms.len() as u32)
+    let mut kept: Vec<(String, u32)> = (0..merged.keys.len() as u32)
+        .into_par_iter()
         .filter(|&i| {
-            let d = df[i as usize] as f64;
+            let d = merged.df[i as usize] as f64;
             d <= high && d >= low
         })
+        .map(|i| (name(&merged.keys[i as usize]), i))
         .collect();
     if let Some(limit) = config.max_features {
         if kept.len() > limit {
             // Most frequent first; equal frequencies in term order.
-            kept.par_sort_unstable_by(|&a, &b| {
-                tf[b as usize]
-                    .cmp(&tf[a as usize])
-                    .then_with(|| terms[a as usize].cmp(terms[b as usize]))
+            let tf = &merged.tf;
+            kept.par_sort_unstable_by(|a, b| {
+                tf[b.1 as usize]
+                    .cmp(&tf[a.1 as usize])
+                    .then_with(|| a.0.cmp(&b.0))
             });
             kept.truncate(limit);
         }
@@ -392,7 +495,7 @@ fn select_terms(
             "after pruning, no terms remain; try a lower min_df or a higher max_df",
         ));
     }
-    kept.par_sort_unstable_by(|&a, &b| terms[a as usize].cmp(terms[b as usize]));
+    kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(kept)
 }
 
@@ -409,7 +512,8 @@ pub struct Vectorizer {
     config: VectorizerConfig,
     analyzer: Analyzer,
     state: Option<FittedState>,
-    index: HashMap<Box<str>, u32>,
+    /// Term -> column.
+    index: Interner,
 }
 
 impl Vectorizer {
@@ -420,7 +524,7 @@ impl Vectorizer {
             config,
             analyzer,
             state: None,
-            index: HashMap::default(),
+            index: Interner::new(DefaultHashBuilder::default()),
         })
     }
 
@@ -436,9 +540,9 @@ impl Vectorizer {
 
     /// Install a learned (or loaded) state.
     pub fn set_state(&mut self, state: FittedState) -> Result<()> {
-        let mut index = HashMap::with_capacity(state.terms.len());
+        let mut index = Interner::new(DefaultHashBuilder::default());
         for (i, t) in state.terms.iter().enumerate() {
-            if index.insert(Box::from(t.as_str()), i as u32).is_some() {
+            if index.intern(t) != i as u32 {
                 return Err(Error::param(
                     "vocabulary",
                     format!("duplicate term in vocabulary: {t:?}"),
@@ -483,81 +587,163 @@ impl Vectorizer {
         }
         let fixed = self.state.as_ref().filter(|s| s.fixed_vocabulary).cloned();
         if let Some(mut state) = fixed {
-            let rows = self.count_known(docs);
+            let parts = self.count_known(docs);
             if let Some(w) = self.config.weighting.filter(|w| w.use_idf) {
                 let mut df = vec![0u64; state.terms.len()];
-                rows.cells.iter().for_each(|&(c, _)| df[c as usize] += 1);
+                for p in &parts {
+                    p.cells.iter().for_each(|&(c, _)| df[c as usize] += 1);
+                }
                 state.idf = Some(idf(&df, docs.len(), w.smooth_idf));
             }
             self.set_state(state)?;
-            return Ok(self.weigh(&rows));
+            return Ok(self.weigh(parts));
         }
         let hasher = DefaultHashBuilder::default();
-        let size = chunk_len(docs.len());
-        let chunks: Vec<ChunkCounts> = docs
-            .par_chunks(size)
-            .map(|c| count_chunk(&self.analyzer, c, self.config.binary, &hasher))
-            .collect();
-        if chunks.iter().all(|c| c.terms.is_empty()) {
+        let binary = self.config.binary;
+        let (lo, hi) = self.config.analysis.ngram_range;
+        if self.analyzer.is_word() && hi <= MAX_PACKED {
+            // Word n-grams: tokens interned per chunk, then globally; n-grams counted as
+            // packed token ids, their strings built only for the terms that are kept.
+            let token_chunks: Vec<(Interner, Vec<usize>, Vec<u32>)> = docs
+                .par_chunks(chunk_len(docs.len()))
+                .map(|chunk| {
+                    let mut tokens = Interner::new(hasher.clone());
+                    let mut ptr = Vec::with_capacity(chunk.len() + 1);
+                    let mut seq = Vec::new();
+                    ptr.push(0);
+                    for doc in chunk {
+                        self.analyzer.with_word_tokens(doc, |toks| {
+                            seq.extend(toks.iter().map(|t| tokens.intern(t)))
+                        });
+                        ptr.push(seq.len());
+                    }
+                    (tokens, ptr, seq)
+                })
+                .collect();
+            let mut tokens = Interner::new(hasher.clone());
+            let to_global: Vec<Vec<u32>> = token_chunks
+                .iter()
+                .map(|(local, _, _)| {
+                    (0..local.len() as u32)
+                        .map(|i| tokens.intern(local.term(i)))
+                        .collect()
+                })
+                .collect();
+            let chunks: Vec<ChunkCounts<Packed>> = token_chunks
+                .into_par_iter()
+                .zip(to_global.par_iter())
+                .map(|((_, ptr, seq), global)| {
+                    let mut terms: HashMap<Packed, u32> = HashMap::default();
+                    let mut keys = Vec::new();
+                    let mut counter = DocCounter::default();
+                    let mut rows = Rows {
+                        ptr: vec![0],
+                        cells: Vec::new(),
+                    };
+                    let mut ids: Vec<u32> = Vec::new();
+                    for d in 0..ptr.len() - 1 {
+                        ids.clear();
+                        ids.extend(seq[ptr[d]..ptr[d + 1]].iter().map(|&t| global[t as usize]));
+                        crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
+                            let key = pack(w);
+                            let next = keys.len() as u32;
+                            let id = *terms.entry(key).or_insert(next);
+                            if id == next {
+                                keys.push(key);
+                            }
+                            counter.add(id);
+                        });
+                        counter.flush(&mut rows.cells);
+                        rows.ptr.push(rows.cells.len());
+                    }
+                    chunk_counts(keys, rows, binary)
+                })
+                .collect();
+            self.finish_fit(docs.len(), chunks, &hasher, |&k| {
+                let mut s = String::new();
+                unpack_into(k, &tokens, &mut s);
+                s
+            })
+        } else {
+            // Character n-grams (or long word n-grams): terms interned by their string.
+            let parts: Vec<(Interner, Rows)> = docs
+                .par_chunks(chunk_len(docs.len()))
+                .map(|chunk| {
+                    let mut terms = Interner::new(hasher.clone());
+                    let mut scratch = Scratch::default();
+                    let mut counter = DocCounter::default();
+                    let mut rows = Rows {
+                        ptr: vec![0],
+                        cells: Vec::new(),
+                    };
+                    for doc in chunk {
+                        self.analyzer
+                            .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
+                        counter.flush(&mut rows.cells);
+                        rows.ptr.push(rows.cells.len());
+                    }
+                    (terms, rows)
+                })
+                .collect();
+            let (interners, rows): (Vec<Interner>, Vec<Rows>) = parts.into_iter().unzip();
+            let chunks: Vec<ChunkCounts<&str>> = interners
+                .par_iter()
+                .zip(rows)
+                .map(|(terms, rows)| {
+                    let keys = (0..terms.len() as u32).map(|i| terms.term(i)).collect();
+                    chunk_counts(keys, rows, binary)
+                })
+                .collect();
+            self.finish_fit(docs.len(), chunks, &hasher, |k| k.to_string())
+        }
+    }
+
+    /// Merge, select and sort the vocabulary, rewrite the chunks' rows to output columns, and
+    /// weigh them.
+    fn finish_fit<K>(
+        &mut self,
+        n_docs: usize,
+        chunks: Vec<ChunkCounts<K>>,
+        hasher: &DefaultHashBuilder,
+        name: impl Fn(&K) -> String + Sync,
+    ) -> Result<Csr>
+    where
+        K: std::hash::Hash + Eq + Copy + Send + Sync,
+    {
+        if chunks.iter().all(|c| c.keys.is_empty()) {
             return Err(Error::value(
                 "raw_documents",
                 None,
                 "empty vocabulary; perhaps the documents only contain stop words",
             ));
         }
-        let shards: Vec<Shard> = (0..SHARDS)
-            .into_par_iter()
-            .map(|s| merge_shard(&chunks, s))
-            .collect();
-        let mut offsets = Vec::with_capacity(SHARDS);
-        let mut total = 0u32;
-        for s in &shards {
-            offsets.push(total);
-            total += s.terms.len() as u32;
-        }
-        let terms: Vec<&str> = shards
-            .iter()
-            .flat_map(|s| s.terms.iter().copied())
-            .collect();
-        let df: Vec<u64> = shards.iter().flat_map(|s| s.df.iter().copied()).collect();
-        let tf: Vec<u64> = shards.iter().flat_map(|s| s.tf.iter().copied()).collect();
-        let kept = select_terms(&terms, &df, &tf, &self.config, docs.len())?;
+        let merged = merge(&chunks, hasher);
+        let kept = select_terms(&merged, name, &self.config, n_docs)?;
         // Merged id -> output column (u32::MAX = dropped).
-        let mut column = vec![u32::MAX; terms.len()];
-        for (col, &m) in kept.iter().enumerate() {
-            column[m as usize] = col as u32;
+        let mut column = vec![u32::MAX; merged.keys.len()];
+        for (col, (_, m)) in kept.iter().enumerate() {
+            column[*m as usize] = col as u32;
         }
-        // Rewrite each chunk's cells to output columns, in parallel.
         let parts: Vec<Rows> = chunks
-            .par_iter()
-            .enumerate()
-            .map(|(ci, c)| {
-                let mut local = vec![u32::MAX; c.terms.len()];
-                for (s, shard) in shards.iter().enumerate() {
-                    for (&l, &id) in c.by_shard[s].iter().zip(&shard.ids[ci]) {
-                        local[l as usize] = column[(offsets[s] + id) as usize];
-                    }
-                }
-                remap_rows(&c.rows, &local)
+            .into_par_iter()
+            .zip(merged.chunk_ids.par_iter())
+            .map(|(c, ids)| {
+                let local: Vec<u32> = ids.iter().map(|&m| column[m as usize]).collect();
+                remap_rows(c.rows, &local)
             })
             .collect();
-        let rows = concat_rows(parts);
         let idf_values = self.config.weighting.filter(|w| w.use_idf).map(|w| {
-            let df_kept: Vec<u64> = kept.iter().map(|&m| df[m as usize]).collect();
-            idf(&df_kept, docs.len(), w.smooth_idf)
+            let df_kept: Vec<u64> = kept.iter().map(|(_, m)| merged.df[*m as usize]).collect();
+            idf(&df_kept, n_docs, w.smooth_idf)
         });
+        drop(merged);
         let state = FittedState {
-            terms: kept
-                .iter()
-                .map(|&m| terms[m as usize].to_string())
-                .collect(),
+            terms: kept.into_iter().map(|(t, _)| t).collect(),
             idf: idf_values,
             fixed_vocabulary: false,
         };
-        drop(shards);
-        drop(chunks);
         self.set_state(state)?;
-        Ok(self.weigh(&rows))
+        Ok(self.weigh(parts))
     }
 
     /// The matrix of `docs` over the learned vocabulary; unknown terms are ignored.
@@ -567,88 +753,97 @@ impl Vectorizer {
                 "this vectorizer is not fitted yet: call fit or fit_transform first".into(),
             ));
         }
-        Ok(self.weigh(&self.count_known(docs)))
+        Ok(self.weigh(self.count_known(docs)))
     }
 
-    /// Counts of the vocabulary's terms in each document.
-    fn count_known(&self, docs: &[&str]) -> Rows {
-        let size = chunk_len(docs.len());
-        let parts: Vec<Rows> = docs
-            .par_chunks(size)
+    /// Counts of the vocabulary's terms in each document, by chunk, rows sorted by column.
+    fn count_known(&self, docs: &[&str]) -> Vec<Rows> {
+        docs.par_chunks(chunk_len(docs.len()))
             .map(|chunk| {
                 let mut scratch = Scratch::default();
-                let mut ids = Vec::new();
-                let mut ptr = vec![0];
-                let mut cells = Vec::new();
+                let mut counter = DocCounter::default();
+                let mut rows = Rows {
+                    ptr: vec![0],
+                    cells: Vec::new(),
+                };
                 for doc in chunk {
-                    ids.clear();
                     self.analyzer.analyze(doc, &mut scratch, |t| {
-                        if let Some(&c) = self.index.get(t) {
-                            ids.push(c);
+                        if let Some(c) = self.index.get(t) {
+                            counter.add(c);
                         }
                     });
-                    push_counts(&mut ids, &mut cells);
-                    ptr.push(cells.len());
+                    let start = rows.cells.len();
+                    counter.flush(&mut rows.cells);
+                    rows.cells[start..].sort_unstable_by_key(|&(c, _)| c);
+                    rows.ptr.push(rows.cells.len());
                 }
-                Rows { ptr, cells }
+                rows
             })
-            .collect();
-        concat_rows(parts)
+            .collect()
     }
 
-    /// Turn raw counts into the output matrix: binary, sublinear tf, idf, norm, dtype.
-    fn weigh(&self, rows: &Rows) -> Csr {
+    /// Turn chunks of raw counts into the output matrix: binary, sublinear tf, idf, norm,
+    /// dtype.
+    fn weigh(&self, parts: Vec<Rows>) -> Csr {
         let n_cols = self.state.as_ref().map_or(0, |s| s.terms.len());
         let data = match self.config.dtype {
-            Dtype::Float32 => Values::F32(self.weigh_as(rows)),
-            Dtype::Float64 => Values::F64(self.weigh_as(rows)),
-            Dtype::Int32 => Values::I32(self.weigh_as(rows)),
-            Dtype::Int64 => Values::I64(self.weigh_as(rows)),
+            Dtype::Float32 => Values::F32(self.weigh_as(&parts)),
+            Dtype::Float64 => Values::F64(self.weigh_as(&parts)),
+            Dtype::Int32 => Values::I32(self.weigh_as(&parts)),
+            Dtype::Int64 => Values::I64(self.weigh_as(&parts)),
         };
+        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
+        let mut indptr = Vec::with_capacity(parts.iter().map(|p| p.ptr.len()).sum());
+        let mut indices = Vec::with_capacity(nnz);
+        indptr.push(0i64);
+        for p in &parts {
+            let base = indices.len() as i64;
+            indptr.extend(p.ptr[1..].iter().map(|&x| base + x as i64));
+            indices.extend(p.cells.iter().map(|&(c, _)| c as i32));
+        }
         Csr {
-            indptr: rows.ptr.iter().map(|&p| p as i64).collect(),
-            indices: rows.cells.iter().map(|&(c, _)| c as i32).collect(),
+            indptr,
+            indices,
             data,
             n_cols,
         }
     }
 
-    fn weigh_as<T: Num>(&self, rows: &Rows) -> Vec<T> {
+    fn weigh_as<T: Num>(&self, parts: &[Rows]) -> Vec<T> {
         let binary = self.config.binary;
         let tf = move |c: u32| if binary { 1.0 } else { c as f64 };
-        let Some(w) = self.config.weighting else {
-            return rows
-                .cells
-                .iter()
-                .map(|&(_, c)| T::from_f64(tf(c)))
-                .collect();
-        };
+        let weighting = self.config.weighting;
         let idf = self.state.as_ref().and_then(|s| s.idf.as_deref());
-        let n_rows = rows.ptr.len() - 1;
-        let mut out: Vec<T> = Vec::with_capacity(rows.cells.len());
-        let per_row: Vec<Vec<T>> = (0..n_rows)
-            .into_par_iter()
-            .with_min_len(64)
-            .map(|r| {
-                let cells = &rows.cells[rows.ptr[r]..rows.ptr[r + 1]];
-                let mut vals: Vec<f64> = cells
-                    .iter()
-                    .map(|&(col, c)| {
-                        let mut v = tf(c);
-                        if w.sublinear_tf {
-                            v = v.ln() + 1.0;
-                        }
-                        if let Some(idf) = idf {
-                            v *= idf[col as usize];
-                        }
-                        v
-                    })
-                    .collect();
-                normalize_row(&mut vals, w.norm);
-                vals.into_iter().map(T::from_f64).collect()
+        let per_part: Vec<Vec<T>> = parts
+            .par_iter()
+            .map(|rows| {
+                let Some(w) = weighting else {
+                    return rows.cells.iter().map(|&(_, c)| T::from_f64(tf(c))).collect();
+                };
+                let mut out = Vec::with_capacity(rows.cells.len());
+                let mut vals: Vec<f64> = Vec::new();
+                for r in 0..rows.ptr.len() - 1 {
+                    vals.clear();
+                    vals.extend(rows.cells[rows.ptr[r]..rows.ptr[r + 1]].iter().map(
+                        |&(col, c)| {
+                            let mut v = tf(c);
+                            if w.sublinear_tf {
+                                v = v.ln() + 1.0;
+                            }
+                            if let Some(idf) = idf {
+                                v *= idf[col as usize];
+                            }
+                            v
+                        },
+                    ));
+                    normalize_row(&mut vals, w.norm);
+                    out.extend(vals.iter().map(|&v| T::from_f64(v)));
+                }
+                out
             })
             .collect();
-        per_row.into_iter().for_each(|r| out.extend(r));
+        let mut out = Vec::with_capacity(per_part.iter().map(Vec::len).sum());
+        per_part.into_iter().for_each(|p| out.extend(p));
         out
     }
 
@@ -697,38 +892,29 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
 
-/// Rewrite a chunk's (local id, count) cells to output columns, drop the removed ones, and
-/// sort each row by column.
-fn remap_rows(rows: &Rows, local: &[u32]) -> Rows {
-    let mut ptr = Vec::with_capacity(rows.ptr.len());
-    let mut cells = Vec::with_capacity(rows.cells.len());
-    ptr.push(0);
+/// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place, with each
+/// row sorted by column.
+fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
+    let mut w = 0;
+    let mut start = 0;
+    let mut read = 0;
     for r in 0..rows.ptr.len() - 1 {
-        let start = cells.len();
-        for &(l, c) in &rows.cells[rows.ptr[r]..rows.ptr[r + 1]] {
-            let col = local[l as usize];
+        let end = rows.ptr[r + 1];
+        for i in read..end {
+            let (l, c) = rows.cells[i];
+            let col = column[l as usize];
             if col != u32::MAX {
-                cells.push((col, c));
+                rows.cells[w] = (col, c);
+                w += 1;
             }
         }
-        cells[start..].sort_unstable_by_key(|&(col, _)| col);
-        ptr.push(cells.len());
+        rows.cells[start..w].sort_unstable_by_key(|&(col, _)| col);
+        rows.ptr[r + 1] = w;
+        start = w;
+        read = end;
     }
-    Rows { ptr, cells }
-}
-
-fn concat_rows(parts: Vec<Rows>) -> Rows {
-    let n_rows: usize = parts.iter().map(|p| p.ptr.len() - 1).sum();
-    let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
-    let mut ptr = Vec::with_capacity(n_rows + 1);
-    let mut cells = Vec::with_capacity(nnz);
-    ptr.push(0);
-    for p in parts {
-        let base = cells.len();
-        ptr.extend(p.ptr[1..].iter().map(|&x| x + base));
-        cells.extend(p.cells);
-    }
-    Rows { ptr, cells }
+    rows.cells.truncate(w);
+    rows
 }
 
 /// The `n` largest values of each row of a CSR matrix: (row, column, value) triples, rows
