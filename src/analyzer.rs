@@ -9,11 +9,9 @@ use std::sync::Arc;
 use hashbrown::HashSet;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use unicode_normalization::char::canonical_combining_class;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::error::{Error, Result};
-use crate::unicode::sklearn_word_spans;
+use crate::unicode::{lower, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode};
 
 /// sklearn's default `token_pattern`.
 pub const DEFAULT_TOKEN_PATTERN: &str = r"(?u)\b\w\w+\b";
@@ -215,26 +213,19 @@ impl Analyzer {
 
     /// Lowercasing and accent stripping, as sklearn's preprocessor.
     pub fn preprocess<'a>(&self, doc: &'a str) -> Cow<'a, str> {
-        let mut text = Cow::Borrowed(doc);
-        if self.config.lowercase {
-            if text.is_ascii() {
-                if text.bytes().any(|b| b.is_ascii_uppercase()) {
-                    text = Cow::Owned(text.to_ascii_lowercase());
-                }
-            } else {
-                text = Cow::Owned(text.to_lowercase());
-            }
-        }
-        match self.config.strip_accents {
-            None => text,
-            // sklearn skips ASCII text: it has no accents.
-            Some(StripAccents::Unicode) if text.is_ascii() => text,
-            Some(StripAccents::Unicode) => Cow::Owned(
-                text.nfkd()
-                    .filter(|&c| canonical_combining_class(c) == 0)
-                    .collect(),
-            ),
-            Some(StripAccents::Ascii) => Cow::Owned(text.nfkd().filter(char::is_ascii).collect()),
+        let text = if self.config.lowercase {
+            lower(doc)
+        } else {
+            Cow::Borrowed(doc)
+        };
+        let stripped = match self.config.strip_accents {
+            None => return text,
+            Some(StripAccents::Unicode) => strip_accents_unicode(&text),
+            Some(StripAccents::Ascii) => strip_accents_ascii(&text),
+        };
+        match stripped {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(s) => Cow::Owned(s),
         }
     }
 
@@ -308,7 +299,12 @@ impl Analyzer {
             AnalyzerKind::Char => {
                 let text = self.preprocess(doc);
                 normalize_whitespace(&text, &mut scratch.text);
-                char_ngrams(&scratch.text, self.config.ngram_range, &mut scratch.bounds, emit);
+                char_ngrams(
+                    &scratch.text,
+                    self.config.ngram_range,
+                    &mut scratch.bounds,
+                    emit,
+                );
             }
             AnalyzerKind::CharWb => {
                 let text = self.preprocess(doc);

@@ -328,6 +328,9 @@ struct Merged<K> {
     chunk_ids: Vec<Vec<u32>>,
 }
 
+/// One merged shard: keys, df, tf, and per chunk the shard ids of its terms.
+type ShardOut<K> = (Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>);
+
 /// Shards of the parallel vocabulary merge.
 const SHARDS: usize = 64;
 
@@ -348,7 +351,7 @@ where
             v
         })
         .collect();
-    let shards: Vec<(Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>)> = (0..SHARDS)
+    let shards: Vec<ShardOut<K>> = (0..SHARDS)
         .into_par_iter()
         .map(|s| {
             let mut map: HashMap<K, u32> = HashMap::default();
@@ -629,6 +632,54 @@ impl Vectorizer {
                         .collect()
                 })
                 .collect();
+            let name = |&k: &Packed| {
+                let mut s = String::new();
+                unpack_into(k, &tokens, &mut s);
+                s
+            };
+            if (lo, hi) == (1, 1) {
+                // Unigrams: the global token ids are the merged term ids.
+                let n_tokens = tokens.len();
+                let parts: Vec<(Rows, Vec<u64>, Vec<u64>)> = token_chunks
+                    .into_par_iter()
+                    .zip(to_global.par_iter())
+                    .map(|((_, ptr, seq), global)| {
+                        let mut counter = DocCounter::default();
+                        let mut rows = Rows {
+                            ptr: vec![0],
+                            cells: Vec::new(),
+                        };
+                        for d in 0..ptr.len() - 1 {
+                            seq[ptr[d]..ptr[d + 1]]
+                                .iter()
+                                .for_each(|&t| counter.add(global[t as usize]));
+                            counter.flush(&mut rows.cells);
+                            rows.ptr.push(rows.cells.len());
+                        }
+                        let (mut df, mut tf) = (vec![0u64; n_tokens], vec![0u64; n_tokens]);
+                        for &(id, c) in &rows.cells {
+                            df[id as usize] += 1;
+                            tf[id as usize] += if binary { 1 } else { c as u64 };
+                        }
+                        (rows, df, tf)
+                    })
+                    .collect();
+                let mut merged = Merged {
+                    keys: (0..n_tokens as u32).map(|i| pack(&[i])).collect(),
+                    df: vec![0; n_tokens],
+                    tf: vec![0; n_tokens],
+                    chunk_ids: Vec::new(),
+                };
+                let identity: Vec<u32> = (0..n_tokens as u32).collect();
+                let mut rows = Vec::with_capacity(parts.len());
+                for (r, df, tf) in parts {
+                    merged.df.iter_mut().zip(df).for_each(|(a, b)| *a += b);
+                    merged.tf.iter_mut().zip(tf).for_each(|(a, b)| *a += b);
+                    merged.chunk_ids.push(identity.clone());
+                    rows.push(r);
+                }
+                return self.finish_fit(docs.len(), merged, rows, name);
+            }
             let chunks: Vec<ChunkCounts<Packed>> = token_chunks
                 .into_par_iter()
                 .zip(to_global.par_iter())
@@ -659,11 +710,9 @@ impl Vectorizer {
                     chunk_counts(keys, rows, binary)
                 })
                 .collect();
-            self.finish_fit(docs.len(), chunks, &hasher, |&k| {
-                let mut s = String::new();
-                unpack_into(k, &tokens, &mut s);
-                s
-            })
+            let merged = merge(&chunks, &hasher);
+            let rows = chunks.into_iter().map(|c| c.rows).collect();
+            self.finish_fit(docs.len(), merged, rows, name)
         } else {
             // Character n-grams (or long word n-grams): terms interned by their string.
             let parts: Vec<(Interner, Rows)> = docs
@@ -694,42 +743,40 @@ impl Vectorizer {
                     chunk_counts(keys, rows, binary)
                 })
                 .collect();
-            self.finish_fit(docs.len(), chunks, &hasher, |k| k.to_string())
+            let merged = merge(&chunks, &hasher);
+            let rows = chunks.into_iter().map(|c| c.rows).collect();
+            self.finish_fit(docs.len(), merged, rows, |k: &&str| k.to_string())
         }
     }
 
     /// Merge, select and sort the vocabulary, rewrite the chunks' rows to output columns, and
     /// weigh them.
-    fn finish_fit<K>(
+    fn finish_fit<K: Sync>(
         &mut self,
         n_docs: usize,
-        chunks: Vec<ChunkCounts<K>>,
-        hasher: &DefaultHashBuilder,
+        merged: Merged<K>,
+        rows: Vec<Rows>,
         name: impl Fn(&K) -> String + Sync,
-    ) -> Result<Csr>
-    where
-        K: std::hash::Hash + Eq + Copy + Send + Sync,
-    {
-        if chunks.iter().all(|c| c.keys.is_empty()) {
+    ) -> Result<Csr> {
+        if merged.keys.is_empty() {
             return Err(Error::value(
                 "raw_documents",
                 None,
                 "empty vocabulary; perhaps the documents only contain stop words",
             ));
         }
-        let merged = merge(&chunks, hasher);
         let kept = select_terms(&merged, name, &self.config, n_docs)?;
         // Merged id -> output column (u32::MAX = dropped).
         let mut column = vec![u32::MAX; merged.keys.len()];
         for (col, (_, m)) in kept.iter().enumerate() {
             column[*m as usize] = col as u32;
         }
-        let parts: Vec<Rows> = chunks
+        let parts: Vec<Rows> = rows
             .into_par_iter()
             .zip(merged.chunk_ids.par_iter())
-            .map(|(c, ids)| {
+            .map(|(r, ids)| {
                 let local: Vec<u32> = ids.iter().map(|&m| column[m as usize]).collect();
-                remap_rows(c.rows, &local)
+                remap_rows(r, &local)
             })
             .collect();
         let idf_values = self.config.weighting.filter(|w| w.use_idf).map(|w| {
@@ -818,7 +865,11 @@ impl Vectorizer {
             .par_iter()
             .map(|rows| {
                 let Some(w) = weighting else {
-                    return rows.cells.iter().map(|&(_, c)| T::from_f64(tf(c))).collect();
+                    return rows
+                        .cells
+                        .iter()
+                        .map(|&(_, c)| T::from_f64(tf(c)))
+                        .collect();
                 };
                 let mut out = Vec::with_capacity(rows.cells.len());
                 let mut vals: Vec<f64> = Vec::new();
@@ -1054,7 +1105,68 @@ mod tests {
         assert_eq!((r, c, v), (vec![0, 0], vec![1, 0], vec![0.9, 0.5]));
     }
 
+    /// Reference: counts of `Analyzer::analyze` terms in a BTreeMap, vocabulary sorted.
+    fn naive(docs: &[&str], c: &VectorizerConfig) -> (Vec<String>, Vec<Vec<(i32, i64)>>) {
+        use std::collections::BTreeMap;
+        let a = Analyzer::new(c.analysis.clone(), None, None).unwrap();
+        let per_doc: Vec<BTreeMap<String, i64>> = docs
+            .iter()
+            .map(|d| {
+                let mut m = BTreeMap::new();
+                a.analyze(d, &mut Scratch::default(), |t| {
+                    *m.entry(t.to_string()).or_insert(0) += 1
+                });
+                m
+            })
+            .collect();
+        let vocab: Vec<String> = per_doc
+            .iter()
+            .flat_map(|m| m.keys().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows = per_doc
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .map(|(t, &n)| (vocab.binary_search(t).unwrap() as i32, n))
+                    .collect()
+            })
+            .collect();
+        (vocab, rows)
+    }
+
     proptest::proptest! {
+        #[test]
+        fn fit_counts_equal_naive_counts(
+            docs in proptest::collection::vec("[a-d]{1,2}( [a-d]{1,2}){0,8}", 1..20),
+            lo in 1usize..3,
+            extra in 0usize..4,
+            char_wb in proptest::bool::ANY,
+        ) {
+            let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+            let mut c = config(None);
+            c.dtype = Dtype::Int64;
+            c.analysis.ngram_range = (lo, lo + extra);
+            if char_wb {
+                c.analysis.analyzer = crate::analyzer::AnalyzerKind::CharWb;
+            }
+            let (vocab, rows) = naive(&refs, &c);
+            let mut v = vectorizer(c);
+            match v.fit_transform(&refs) {
+                Err(_) => proptest::prop_assert!(vocab.is_empty()),
+                Ok(x) => {
+                    proptest::prop_assert_eq!(&v.state().unwrap().terms, &vocab);
+                    let Values::I64(data) = x.data else { panic!() };
+                    for (r, row) in rows.iter().enumerate() {
+                        let (a, b) = (x.indptr[r] as usize, x.indptr[r + 1] as usize);
+                        let got: Vec<(i32, i64)> = x.indices[a..b].iter().copied().zip(data[a..b].iter().copied()).collect();
+                        proptest::prop_assert_eq!(&got, row);
+                    }
+                }
+            }
+        }
+
         #[test]
         fn parallel_equals_serial(docs in proptest::collection::vec("[a-c ]{0,12}", 1..40)) {
             let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
