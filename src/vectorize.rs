@@ -861,40 +861,46 @@ impl Vectorizer {
         let tf = move |c: u32| if binary { 1.0 } else { c as f64 };
         let weighting = self.config.weighting;
         let idf = self.state.as_ref().and_then(|s| s.idf.as_deref());
-        let per_part: Vec<Vec<T>> = parts
+        // Each part writes its own slice of the output: no per-part buffers to concatenate.
+        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
+        let mut out = vec![T::from_f64(0.0); nnz];
+        let mut slices: Vec<&mut [T]> = Vec::with_capacity(parts.len());
+        let mut rest = out.as_mut_slice();
+        for p in parts {
+            let (head, tail) = rest.split_at_mut(p.cells.len());
+            slices.push(head);
+            rest = tail;
+        }
+        parts
             .par_iter()
-            .map(|rows| {
+            .zip(slices.into_par_iter())
+            .for_each(|(rows, out)| {
                 let Some(w) = weighting else {
-                    return rows
-                        .cells
-                        .iter()
-                        .map(|&(_, c)| T::from_f64(tf(c)))
-                        .collect();
+                    for (o, &(_, c)) in out.iter_mut().zip(&rows.cells) {
+                        *o = T::from_f64(tf(c));
+                    }
+                    return;
                 };
-                let mut out = Vec::with_capacity(rows.cells.len());
                 let mut vals: Vec<f64> = Vec::new();
                 for r in 0..rows.ptr.len() - 1 {
+                    let (a, b) = (rows.ptr[r], rows.ptr[r + 1]);
                     vals.clear();
-                    vals.extend(rows.cells[rows.ptr[r]..rows.ptr[r + 1]].iter().map(
-                        |&(col, c)| {
-                            let mut v = tf(c);
-                            if w.sublinear_tf {
-                                v = v.ln() + 1.0;
-                            }
-                            if let Some(idf) = idf {
-                                v *= idf[col as usize];
-                            }
-                            v
-                        },
-                    ));
+                    vals.extend(rows.cells[a..b].iter().map(|&(col, c)| {
+                        let mut v = tf(c);
+                        if w.sublinear_tf {
+                            v = v.ln() + 1.0;
+                        }
+                        if let Some(idf) = idf {
+                            v *= idf[col as usize];
+                        }
+                        v
+                    }));
                     normalize_row(&mut vals, w.norm);
-                    out.extend(vals.iter().map(|&v| T::from_f64(v)));
+                    for (o, &v) in out[a..b].iter_mut().zip(&vals) {
+                        *o = T::from_f64(v);
+                    }
                 }
-                out
-            })
-            .collect();
-        let mut out = Vec::with_capacity(per_part.iter().map(Vec::len).sum());
-        per_part.into_iter().for_each(|p| out.extend(p));
+            });
         out
     }
 
