@@ -227,16 +227,16 @@ struct Interner {
     table: HashTable<(u64, u32)>,
     ends: Vec<usize>,
     arena: String,
-    hasher: DefaultHashBuilder,
+    hasher: rustc_hash::FxBuildHasher,
 }
 
 impl Interner {
-    fn new(hasher: DefaultHashBuilder) -> Self {
+    fn new() -> Self {
         Interner {
             table: HashTable::new(),
             ends: vec![0],
             arena: String::new(),
-            hasher,
+            hasher: rustc_hash::FxBuildHasher,
         }
     }
 
@@ -286,6 +286,20 @@ fn pack(ids: &[u32]) -> Packed {
     ids.iter()
         .enumerate()
         .fold(0, |k, (i, &id)| k | ((id as Packed + 1) << (32 * i)))
+}
+
+/// `key` with each token id `i` replaced by `map[i]`.
+fn relabel(key: Packed, map: &[u32]) -> Packed {
+    let mut out = 0;
+    let mut k = key;
+    let mut shift = 0;
+    while k != 0 {
+        let id = (k & 0xffff_ffff) as usize - 1;
+        out |= (map[id] as Packed + 1) << shift;
+        k >>= 32;
+        shift += 32;
+    }
+    out
 }
 
 fn unpack_into(key: Packed, tokens: &Interner, out: &mut String) {
@@ -527,7 +541,7 @@ impl Vectorizer {
             config,
             analyzer,
             state: None,
-            index: Interner::new(DefaultHashBuilder::default()),
+            index: Interner::new(),
         })
     }
 
@@ -543,7 +557,7 @@ impl Vectorizer {
 
     /// Install a learned (or loaded) state.
     pub fn set_state(&mut self, state: FittedState) -> Result<()> {
-        let mut index = Interner::new(DefaultHashBuilder::default());
+        let mut index = Interner::new();
         for (i, t) in state.terms.iter().enumerate() {
             if index.intern(t) != i as u32 {
                 return Err(Error::param(
@@ -605,26 +619,53 @@ impl Vectorizer {
         let binary = self.config.binary;
         let (lo, hi) = self.config.analysis.ngram_range;
         if self.analyzer.is_word() && hi <= MAX_PACKED {
-            // Word n-grams: tokens interned per chunk, then globally; n-grams counted as
-            // packed token ids, their strings built only for the terms that are kept.
-            let token_chunks: Vec<(Interner, Vec<usize>, Vec<u32>)> = docs
+            // Word n-grams, counted as packed ids of chunk-local tokens; the keys (one per
+            // distinct n-gram of a chunk) are then rewritten to global token ids, and strings
+            // are built only for the terms that are kept.
+            let unigrams = (lo, hi) == (1, 1);
+            let counted: Vec<(Interner, Vec<Packed>, Rows)> = docs
                 .par_chunks(chunk_len(docs.len()))
                 .map(|chunk| {
-                    let mut tokens = Interner::new(hasher.clone());
-                    let mut ptr = Vec::with_capacity(chunk.len() + 1);
-                    let mut seq = Vec::new();
-                    ptr.push(0);
+                    let mut tokens = Interner::new();
+                    let mut terms: HashMap<Packed, u32> = HashMap::default();
+                    let mut keys = Vec::new();
+                    let mut counter = DocCounter::default();
+                    let mut rows = Rows {
+                        ptr: Vec::with_capacity(chunk.len() + 1),
+                        cells: Vec::new(),
+                    };
+                    rows.ptr.push(0);
+                    let mut ids: Vec<u32> = Vec::new();
                     for doc in chunk {
                         self.analyzer.with_word_tokens(doc, |toks| {
-                            seq.extend(toks.iter().map(|t| tokens.intern(t)))
+                            if unigrams {
+                                // The token id is the term id.
+                                toks.iter().for_each(|t| counter.add(tokens.intern(t)));
+                                return;
+                            }
+                            ids.clear();
+                            ids.extend(toks.iter().map(|t| tokens.intern(t)));
+                            crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
+                                let key = pack(w);
+                                let next = keys.len() as u32;
+                                let id = *terms.entry(key).or_insert(next);
+                                if id == next {
+                                    keys.push(key);
+                                }
+                                counter.add(id);
+                            });
                         });
-                        ptr.push(seq.len());
+                        counter.flush(&mut rows.cells);
+                        rows.ptr.push(rows.cells.len());
                     }
-                    (tokens, ptr, seq)
+                    if unigrams {
+                        keys = (0..tokens.len() as u32).map(|i| pack(&[i])).collect();
+                    }
+                    (tokens, keys, rows)
                 })
                 .collect();
-            let mut tokens = Interner::new(hasher.clone());
-            let to_global: Vec<Vec<u32>> = token_chunks
+            let mut tokens = Interner::new();
+            let to_global: Vec<Vec<u32>> = counted
                 .iter()
                 .map(|(local, _, _)| {
                     (0..local.len() as u32)
@@ -632,93 +673,27 @@ impl Vectorizer {
                         .collect()
                 })
                 .collect();
-            let name = |&k: &Packed| {
-                let mut s = String::new();
-                unpack_into(k, &tokens, &mut s);
-                s
-            };
-            if (lo, hi) == (1, 1) {
-                // Unigrams: the global token ids are the merged term ids.
-                let n_tokens = tokens.len();
-                let parts: Vec<(Rows, Vec<u64>, Vec<u64>)> = token_chunks
-                    .into_par_iter()
-                    .zip(to_global.par_iter())
-                    .map(|((_, ptr, seq), global)| {
-                        let mut counter = DocCounter::default();
-                        let mut rows = Rows {
-                            ptr: vec![0],
-                            cells: Vec::new(),
-                        };
-                        for d in 0..ptr.len() - 1 {
-                            seq[ptr[d]..ptr[d + 1]]
-                                .iter()
-                                .for_each(|&t| counter.add(global[t as usize]));
-                            counter.flush(&mut rows.cells);
-                            rows.ptr.push(rows.cells.len());
-                        }
-                        let (mut df, mut tf) = (vec![0u64; n_tokens], vec![0u64; n_tokens]);
-                        for &(id, c) in &rows.cells {
-                            df[id as usize] += 1;
-                            tf[id as usize] += if binary { 1 } else { c as u64 };
-                        }
-                        (rows, df, tf)
-                    })
-                    .collect();
-                let mut merged = Merged {
-                    keys: (0..n_tokens as u32).map(|i| pack(&[i])).collect(),
-                    df: vec![0; n_tokens],
-                    tf: vec![0; n_tokens],
-                    chunk_ids: Vec::new(),
-                };
-                let identity: Vec<u32> = (0..n_tokens as u32).collect();
-                let mut rows = Vec::with_capacity(parts.len());
-                for (r, df, tf) in parts {
-                    merged.df.iter_mut().zip(df).for_each(|(a, b)| *a += b);
-                    merged.tf.iter_mut().zip(tf).for_each(|(a, b)| *a += b);
-                    merged.chunk_ids.push(identity.clone());
-                    rows.push(r);
-                }
-                return self.finish_fit(docs.len(), merged, rows, name);
-            }
-            let chunks: Vec<ChunkCounts<Packed>> = token_chunks
+            let chunks: Vec<ChunkCounts<Packed>> = counted
                 .into_par_iter()
                 .zip(to_global.par_iter())
-                .map(|((_, ptr, seq), global)| {
-                    let mut terms: HashMap<Packed, u32> = HashMap::default();
-                    let mut keys = Vec::new();
-                    let mut counter = DocCounter::default();
-                    let mut rows = Rows {
-                        ptr: vec![0],
-                        cells: Vec::new(),
-                    };
-                    let mut ids: Vec<u32> = Vec::new();
-                    for d in 0..ptr.len() - 1 {
-                        ids.clear();
-                        ids.extend(seq[ptr[d]..ptr[d + 1]].iter().map(|&t| global[t as usize]));
-                        crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
-                            let key = pack(w);
-                            let next = keys.len() as u32;
-                            let id = *terms.entry(key).or_insert(next);
-                            if id == next {
-                                keys.push(key);
-                            }
-                            counter.add(id);
-                        });
-                        counter.flush(&mut rows.cells);
-                        rows.ptr.push(rows.cells.len());
-                    }
+                .map(|((_, keys, rows), global)| {
+                    let keys = keys.into_iter().map(|k| relabel(k, global)).collect();
                     chunk_counts(keys, rows, binary)
                 })
                 .collect();
             let merged = merge(&chunks, &hasher);
             let rows = chunks.into_iter().map(|c| c.rows).collect();
-            self.finish_fit(docs.len(), merged, rows, name)
+            self.finish_fit(docs.len(), merged, rows, |&k: &Packed| {
+                let mut s = String::new();
+                unpack_into(k, &tokens, &mut s);
+                s
+            })
         } else {
             // Character n-grams (or long word n-grams): terms interned by their string.
             let parts: Vec<(Interner, Rows)> = docs
                 .par_chunks(chunk_len(docs.len()))
                 .map(|chunk| {
-                    let mut terms = Interner::new(hasher.clone());
+                    let mut terms = Interner::new();
                     let mut scratch = Scratch::default();
                     let mut counter = DocCounter::default();
                     let mut rows = Rows {
