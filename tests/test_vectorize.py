@@ -445,3 +445,12 @@ def test_tokenizer_vectorizer_saves_and_pickles(seeds, tmp_path):
     for w in (wn.TfidfVectorizer.load(tmp_path / "t.json"), pickle.loads(pickle.dumps(tv))):
         assert w.tokenizer == tv.tokenizer
         assert arrays(w.transform(seeds)) == arrays(tv.transform(seeds))
+
+
+def test_hashing_vectorizer_pickles_and_clones(seeds):
+    from sklearn.base import clone
+
+    hv = wn.HashingVectorizer(n_features=2**10, ngram_range=(1, 2))
+    for other in (pickle.loads(pickle.dumps(hv)), clone(hv)):
+        assert other.get_params() == hv.get_params()
+        assert arrays(other.transform(seeds)) == arrays(hv.transform(seeds))
