@@ -9,6 +9,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
@@ -227,7 +228,7 @@ struct Interner {
     table: HashTable<(u64, u32)>,
     ends: Vec<usize>,
     arena: String,
-    hasher: rustc_hash::FxBuildHasher,
+    hasher: FxBuildHasher,
 }
 
 impl Interner {
@@ -236,7 +237,7 @@ impl Interner {
             table: HashTable::new(),
             ends: vec![0],
             arena: String::new(),
-            hasher: rustc_hash::FxBuildHasher,
+            hasher: FxBuildHasher,
         }
     }
 
@@ -368,7 +369,7 @@ where
     let shards: Vec<ShardOut<K>> = (0..SHARDS)
         .into_par_iter()
         .map(|s| {
-            let mut map: HashMap<K, u32> = HashMap::default();
+            let mut map: HashMap<K, u32, FxBuildHasher> = HashMap::default();
             let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
             let mut ids_per_chunk = Vec::with_capacity(chunks.len());
             for (c, chunk) in chunks.iter().enumerate() {
@@ -627,8 +628,13 @@ impl Vectorizer {
                 .par_chunks(chunk_len(docs.len()))
                 .map(|chunk| {
                     let mut tokens = Interner::new();
-                    let mut terms: HashMap<Packed, u32> = HashMap::default();
-                    let mut keys = Vec::new();
+                    // Distinct n-grams of a chunk: about one per 8 bytes of news text; sizing
+                    // the table up front avoids rehashing as it grows.
+                    let bytes: usize = chunk.iter().map(|d| d.len()).sum();
+                    let expect = if unigrams { 0 } else { bytes / 8 };
+                    let mut terms: HashMap<Packed, u32, FxBuildHasher> =
+                        HashMap::with_capacity_and_hasher(expect, FxBuildHasher);
+                    let mut keys = Vec::with_capacity(expect);
                     let mut counter = DocCounter::default();
                     let mut rows = Rows {
                         ptr: Vec::with_capacity(chunk.len() + 1),
