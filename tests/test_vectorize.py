@@ -454,3 +454,13 @@ def test_hashing_vectorizer_pickles_and_clones(seeds):
     for other in (pickle.loads(pickle.dumps(hv)), clone(hv)):
         assert other.get_params() == hv.get_params()
         assert arrays(other.transform(seeds)) == arrays(hv.transform(seeds))
+
+
+def test_wirenlp_stop_lists_by_language():
+    en = "The minister said the talks with the army would resume in the capital."
+    fr = "Le ministre a dit que les discussions avec l'armée reprendront dans la capitale."
+    vocab = wn.CountVectorizer(stop_words="auto").fit([en, fr]).vocabulary_
+    assert {"minister", "ministre", "capitale"} <= set(vocab)
+    assert not {"the", "with", "le", "les", "dans"} & set(vocab)
+    only_fr = wn.CountVectorizer(stop_words="fr").fit([en, fr]).vocabulary_
+    assert "the" in only_fr and "les" not in only_fr

@@ -770,7 +770,7 @@ def demo_top_terms(corpus: pd.DataFrame) -> None:
       b: blue (0.81), fox (0.58)
     """
     texts = pd.Series(corpus["text"].to_numpy(), index=corpus["doc_id"].to_numpy())
-    tv = TfidfVectorizer(stop_words="en")
+    tv = TfidfVectorizer(stop_words="auto")
     top = tv.top_terms(tv.fit_transform(texts), n=5)
     print("Top TF-IDF terms per document")
     for doc, rows in top.groupby("doc", sort=False):
