@@ -4,6 +4,7 @@
 //! the PyO3 binding layer in [`py`], which only converts types, releases the GIL and maps
 //! errors.
 
+pub mod entities;
 pub mod error;
 pub mod parallel;
 pub mod unicode;
