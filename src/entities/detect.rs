@@ -671,8 +671,8 @@ mod tests {
         let flags: Vec<(bool, bool)> = toks.iter().map(|t| (t.initial, t.headline)).collect();
         assert!(flags[..3].iter().all(|&(_, h)| h));
         assert_eq!(flags[3], (true, false)); // Visiting
-        assert_eq!(flags[7], (false, false)); // Diop after "Mr."
-        assert_eq!(flags[8], (true, false)); // The
+        assert_eq!(flags[8], (false, false)); // Diop after "Mr."
+        assert_eq!(flags[9], (true, false)); // The
     }
 
     #[test]
