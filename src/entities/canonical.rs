@@ -15,8 +15,9 @@
 //!    shared surname, which is what makes it safe;
 //! 4. a one-word name that is the last word of a person's full name merges into it: first the
 //!    full name in the same document, else the only such full name in the batch;
-//! 5. the display name of a cluster is the gazetteer's canonical name, else its most frequent
-//!    spelling (ties: more accented letters, then alphabetical).
+//! 5. the display name of a cluster is the gazetteer's canonical name, else its fullest
+//!    spelling (most words: Sergei Lavrov, not Lavrov), then the most frequent one (ties: more
+//!    accented letters, then alphabetical).
 
 use rustc_hash::FxHashMap;
 use unicode_normalization::char::decompose_canonical;
@@ -188,7 +189,10 @@ pub fn display_name<'a>(spellings: impl Iterator<Item = (&'a str, usize)>) -> St
     let accented = |s: &str| s.chars().filter(|c| !c.is_ascii()).count();
     spellings
         .max_by(|(a, na), (b, nb)| {
-            na.cmp(nb)
+            let words = |s: &str| s.split_whitespace().count();
+            words(a)
+                .cmp(&words(b))
+                .then_with(|| na.cmp(nb))
                 .then_with(|| accented(a).cmp(&accented(b)))
                 .then_with(|| b.cmp(a))
         })
@@ -235,6 +239,7 @@ mod tests {
     fn display_prefers_frequent_then_accented() {
         assert_eq!(display_name([("Maiga", 1), ("Maïga", 1)].into_iter()), "Maïga");
         assert_eq!(display_name([("Sergei", 3), ("Sergueï", 1)].into_iter()), "Sergei");
+        assert_eq!(display_name([("Lavrov", 9), ("Sergei Lavrov", 1)].into_iter()), "Sergei Lavrov");
     }
 
     proptest! {

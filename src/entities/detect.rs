@@ -499,6 +499,7 @@ fn emit_run(
     out: &mut Vec<RawMention>,
 ) {
     let mut cur = segs[0];
+    let mut org = false;
     for &next in &segs[1..] {
         let joined_key = span_key(text, toks, cur.0, next.1);
         let last = folded[cur.1 - 1].as_deref().unwrap_or("");
@@ -509,14 +510,18 @@ fn emit_run(
             && cur.1 - cur.0 == 1
             && cx.gaz.is_given_name(first)
             && next.1 - next.0 == 1;
-        if cx.gaz.lookup(&joined_key).is_some() || lx::is_org_head(last) || particle {
+        if lx::is_org_head(last) {
+            org = true;
+            cur.1 = next.1;
+        } else if cx.gaz.lookup(&joined_key).is_some() || particle {
             cur.1 = next.1;
         } else {
-            emit_group(text, toks, folded, cur, cx, out);
+            emit_group(text, toks, folded, cur, org, cx, out);
             cur = next;
+            org = false;
         }
     }
-    emit_group(text, toks, folded, cur, cx, out);
+    emit_group(text, toks, folded, cur, org, cx, out);
 }
 
 /// Emit one group: whole if it is a gazetteer name or an organisation name, otherwise split
@@ -526,15 +531,17 @@ fn emit_group(
     toks: &[Tok],
     folded: &[Option<String>],
     (a, b): (usize, usize),
+    org: bool,
     cx: &Context<'_>,
     out: &mut Vec<RawMention>,
 ) {
     let key = span_key(text, toks, a, b);
     let last = folded[b - 1].as_deref().unwrap_or("");
-    if cx.gaz.lookup(&key).is_some() || (b - a > 1 && lx::is_org_head(last)) {
+    let org = org || (b - a > 1 && lx::is_org_head(last));
+    if org || cx.gaz.lookup(&key).is_some() {
         let mut cues = Cues::default();
-        if lx::is_org_head(last) {
-            add(&mut cues, EntityType::Org, 2.0);
+        if org {
+            add(&mut cues, EntityType::Org, 4.0);
         }
         push(text, toks, folded, (a, b), cues, cx, out);
         return;

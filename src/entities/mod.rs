@@ -155,6 +155,8 @@ pub struct Mention {
     pub end: usize,
     /// Index into [`Extraction::entities`].
     pub entity: u32,
+    /// Byte offsets of the same span in the UTF-8 text.
+    pub bytes: (u32, u32),
 }
 
 /// The result of [`extract`]: entities sorted by (name, type), mentions per document sorted
@@ -465,6 +467,7 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                         start: conv.char_of(f.raw.s as usize),
                         end: conv.char_of(f.raw.e as usize),
                         entity: index[ent],
+                        bytes: (f.raw.s, f.raw.e),
                     }
                 })
                 .collect()

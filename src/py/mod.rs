@@ -1,6 +1,7 @@
 //! PyO3 binding layer: one file per core module, plus the shared helpers below.
 //! Nothing here implements an algorithm.
 
+mod entities;
 mod errors;
 mod input;
 
@@ -11,6 +12,6 @@ use pyo3::prelude::*;
 
 /// Register every class and function of the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let _ = m;
+    entities::register(m)?;
     Ok(())
 }
