@@ -55,6 +55,14 @@ pub fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] into a reused buffer (cleared first).
+pub fn fold_into(s: &str, out: &mut String) {
+    out.clear();
+    for c in s.chars() {
+        fold_char(c, out);
+    }
+}
+
 /// [`fold`] plus, for every byte offset of the folded string (and its end), the byte offset
 /// of the original character it came from.
 pub fn fold_with_map(s: &str) -> (String, Vec<usize>) {

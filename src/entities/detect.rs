@@ -15,7 +15,7 @@
 
 use rustc_hash::FxHashSet;
 
-use super::canonical::{fold, name_key};
+use super::canonical::{fold, fold_into, name_key};
 use super::gazetteer::Builtin;
 use super::lexicon as lx;
 use super::{EntityType, Lang};
@@ -123,6 +123,10 @@ fn trim_word(text: &str, mut s: usize, mut e: usize) -> (usize, usize, bool, boo
     let mut elided = false;
     let mut possessive = false;
     let w = &text[s..e];
+    // Fast path: no apostrophe, hyphen or non-ASCII character, nothing to trim.
+    if !w.bytes().any(|c| c == b'\'' || c == b'-' || c >= 0x80) {
+        return (s, e, false, false);
+    }
     if let Some((pos, c)) = w.char_indices().take(8).find(|&(_, c)| is_apostrophe(c)) {
         let prefix = &w[..pos];
         let rest = pos + c.len_utf8();
@@ -302,45 +306,122 @@ pub struct CorpusStats {
     pub lower_seen: FxHashSet<String>,
 }
 
-/// First half of the statistics for one document: `(cap_mid, doubtful)`.
-pub fn capital_stats(text: &str, toks: &[Tok]) -> (FxHashSet<String>, FxHashSet<String>) {
-    let mut cap_mid = FxHashSet::default();
-    let mut doubtful = FxHashSet::default();
+/// A 64 Ki-bit filter over (length, first byte, last byte) of the doubtful words: most
+/// lower-case tokens are rejected without hashing the whole word.
+pub struct Prefilter(Vec<u64>);
+
+impl Prefilter {
+    #[inline]
+    fn slot(w: &[u8]) -> usize {
+        let (f, l) = (w[0] as usize, w[w.len() - 1] as usize);
+        ((w.len().min(31) << 11) ^ (f << 5) ^ (l * 0x9e37)) & 0xffff
+    }
+
+    /// Build from the doubtful words.
+    pub fn new(words: &FxHashSet<String>) -> Self {
+        let mut bits = vec![0u64; 1024];
+        for w in words.iter().filter(|w| !w.is_empty()) {
+            let i = Self::slot(w.as_bytes());
+            bits[i >> 6] |= 1 << (i & 63);
+        }
+        Prefilter(bits)
+    }
+
+    /// Whether `w` may be one of the words.
+    #[inline]
+    pub fn may_contain(&self, w: &str) -> bool {
+        let i = Self::slot(w.as_bytes());
+        self.0[i >> 6] & (1 << (i & 63)) != 0
+    }
+}
+
+/// First half of the statistics, accumulated over documents: capitalised words seen in
+/// mid-sentence, and the doubtful ones (sentence openers, headline words).
+pub fn capital_stats(
+    text: &str,
+    toks: &[Tok],
+    cap_mid: &mut FxHashSet<String>,
+    doubtful: &mut FxHashSet<String>,
+) {
+    let mut buf = String::new();
     for t in toks {
         if matches!(t.case, Case::Title | Case::Upper) {
-            let w = fold(&text[t.s as usize..t.e as usize]);
-            if t.initial || t.headline {
-                doubtful.insert(w);
+            fold_into(&text[t.s as usize..t.e as usize], &mut buf);
+            let set = if t.initial || t.headline {
+                &mut *doubtful
             } else {
-                cap_mid.insert(w);
+                &mut *cap_mid
+            };
+            if !set.contains(buf.as_str()) {
+                set.insert(buf.clone());
             }
         }
     }
-    (cap_mid, doubtful)
 }
 
-/// Second half for one document: the doubtful words it has in lower case.
-pub fn lower_stats(text: &str, toks: &[Tok], doubtful: &FxHashSet<String>) -> FxHashSet<String> {
-    let mut seen = FxHashSet::default();
+/// Second half, accumulated over documents: the doubtful words seen in lower case.
+pub fn lower_stats(
+    text: &str,
+    toks: &[Tok],
+    doubtful: &FxHashSet<String>,
+    filter: &Prefilter,
+    seen: &mut FxHashSet<String>,
+) {
     if doubtful.is_empty() {
-        return seen;
+        return;
     }
+    let mut buf = String::new();
     for t in toks {
         if t.case == Case::Lower {
             let w = &text[t.s as usize..t.e as usize];
-            let folded;
             let key = if w.is_ascii() {
                 w
             } else {
-                folded = fold(w);
-                folded.as_str()
+                fold_into(w, &mut buf);
+                buf.as_str()
             };
-            if doubtful.contains(key) && !seen.contains(key) {
+            if !key.is_empty()
+                && filter.may_contain(key)
+                && doubtful.contains(key)
+                && !seen.contains(key)
+            {
                 seen.insert(key.to_string());
             }
         }
     }
-    seen
+}
+
+/// Folded forms of the capitalised tokens of a document, in one buffer.
+pub struct Folded {
+    buf: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Folded {
+    fn new(text: &str, toks: &[Tok]) -> Self {
+        let mut buf = String::new();
+        let mut one = String::new();
+        let spans = toks
+            .iter()
+            .map(|t| match t.case {
+                Case::Title | Case::Upper => {
+                    fold_into(&text[t.s as usize..t.e as usize], &mut one);
+                    let s = buf.len() as u32;
+                    buf.push_str(&one);
+                    (s, buf.len() as u32)
+                }
+                _ => (0, 0),
+            })
+            .collect();
+        Folded { buf, spans }
+    }
+
+    /// Folded token `k` ("" for a token that is not capitalised).
+    #[inline]
+    fn get(&self, k: usize) -> &str {
+        let (a, b) = self.spans[k];
+        &self.buf[a as usize..b as usize]
+    }
 }
 
 /// Type evidence for one mention: a score per type, PER/LOC/ORG/MISC.
@@ -382,20 +463,17 @@ fn add(c: &mut Cues, t: EntityType, w: f32) {
 /// Detect names in one document from its tokens.
 pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention> {
     let word = |t: &Tok| &text[t.s as usize..t.e as usize];
-    let folded: Vec<Option<String>> = toks
-        .iter()
-        .map(|t| match t.case {
-            Case::Title | Case::Upper => Some(fold(word(t))),
-            _ => None,
-        })
-        .collect();
+    let folded = Folded::new(text, toks);
     // A capitalised token can be part of a name; `Some(true)` = only if confirmed by a
     // gazetteer match of the run it opens.
     let capable: Vec<Option<bool>> = toks
         .iter()
-        .zip(&folded)
-        .map(|(t, f)| {
-            let f = f.as_deref()?;
+        .enumerate()
+        .map(|(k, t)| {
+            if !matches!(t.case, Case::Title | Case::Upper) {
+                return None;
+            }
+            let f = folded.get(k);
             if cx.gaz.is_calendar_word(f) {
                 return None;
             }
@@ -407,7 +485,7 @@ pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention>
                 return None;
             }
             if t.initial || t.headline {
-                let stop = t.case == Case::Title && cx.stop.contains(f);
+                let stop = cx.stop.contains(f);
                 let lower = cx.stats.lower_seen.contains(f);
                 if !stop && !lower && (known || cx.stats.cap_mid.contains(f)) {
                     Some(false)
@@ -493,7 +571,7 @@ fn span_key(text: &str, toks: &[Tok], a: usize, b: usize) -> String {
 fn emit_run(
     text: &str,
     toks: &[Tok],
-    folded: &[Option<String>],
+    folded: &Folded,
     segs: &[(usize, usize)],
     cx: &Context<'_>,
     out: &mut Vec<RawMention>,
@@ -502,8 +580,8 @@ fn emit_run(
     let mut org = false;
     for &next in &segs[1..] {
         let joined_key = span_key(text, toks, cur.0, next.1);
-        let last = folded[cur.1 - 1].as_deref().unwrap_or("");
-        let first = folded[cur.0].as_deref().unwrap_or("");
+        let last = folded.get(cur.1 - 1);
+        let first = folded.get(cur.0);
         let conn: Vec<String> = (cur.1..next.0).map(|k| fold(&text[toks[k].s as usize..toks[k].e as usize])).collect();
         let particle = !conn.is_empty()
             && conn.iter().all(|c| lx::is_name_particle(c))
@@ -529,14 +607,14 @@ fn emit_run(
 fn emit_group(
     text: &str,
     toks: &[Tok],
-    folded: &[Option<String>],
+    folded: &Folded,
     (a, b): (usize, usize),
     org: bool,
     cx: &Context<'_>,
     out: &mut Vec<RawMention>,
 ) {
     let key = span_key(text, toks, a, b);
-    let last = folded[b - 1].as_deref().unwrap_or("");
+    let last = folded.get(b - 1);
     let org = org || (b - a > 1 && lx::is_org_head(last));
     if org || cx.gaz.lookup(&key).is_some() {
         let mut cues = Cues::default();
@@ -549,7 +627,7 @@ fn emit_group(
     let mut k = a;
     let mut title_cue = false;
     while k < b {
-        let f = folded[k].as_deref().unwrap_or("");
+        let f = folded.get(k);
         if lx::is_role_word(f) {
             title_cue |= lx::is_person_title(f);
             k += 1;
@@ -562,7 +640,7 @@ fn emit_group(
             continue;
         }
         let start = k;
-        while k < b && !lx::is_role_word(folded[k].as_deref().unwrap_or("")) {
+        while k < b && !lx::is_role_word(folded.get(k)) {
             k += 1;
         }
         let mut cues = Cues::default();
@@ -577,7 +655,7 @@ fn emit_group(
 fn push(
     text: &str,
     toks: &[Tok],
-    folded: &[Option<String>],
+    folded: &Folded,
     (mut a, b): (usize, usize),
     mut cues: Cues,
     cx: &Context<'_>,
@@ -587,7 +665,7 @@ fn push(
     while a < b && toks[a].case == Case::Other {
         a += 1;
     }
-    if a >= b || (b - a == 1 && toks[a].dot_after && folded[a].as_deref().is_some_and(|f| f.len() == 1)) {
+    if a >= b || (b - a == 1 && toks[a].dot_after && folded.get(a).len() == 1) {
         return;
     }
     let key = span_key(text, toks, a, b);
@@ -595,8 +673,8 @@ fn push(
         return;
     }
     let words = (b - a) as u16;
-    let first = folded[a].as_deref().unwrap_or("");
-    let last = folded[b - 1].as_deref().unwrap_or("");
+    let first = folded.get(a);
+    let last = folded.get(b - 1);
     let gaz = cx.gaz.lookup(&key);
     let lower_word = |k: usize| {
         toks.get(k)

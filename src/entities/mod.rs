@@ -88,11 +88,21 @@ impl Lang {
 
     /// Detect the language of a document from its first few kilobytes.
     pub fn detect(text: &str) -> Lang {
-        let mut end = text.len().min(4096);
+        use std::sync::OnceLock;
+        // Only French gets its own rules: scoring a few Latin-script languages on the first
+        // 400 bytes is enough to tell it apart and keeps detection off the profile.
+        static DETECTOR: OnceLock<whatlang::Detector> = OnceLock::new();
+        let detector = DETECTOR.get_or_init(|| {
+            use whatlang::Lang as L;
+            whatlang::Detector::with_allowlist(vec![
+                L::Eng, L::Fra, L::Spa, L::Deu, L::Ita, L::Por, L::Nld,
+            ])
+        });
+        let mut end = text.len().min(400);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        match whatlang::detect(&text[..end]).map(|i| i.lang()) {
+        match detector.detect(&text[..end]).map(|i| i.lang()) {
             Some(whatlang::Lang::Fra) => Lang::Fr,
             _ => Lang::En,
         }
@@ -183,7 +193,7 @@ pub fn tokenize_doc(text: &str, lang: Option<Lang>, row: usize) -> Result<DocTok
         return Err(Error::value("texts", Some(row), "text is longer than 4 GiB"));
     }
     let lang = lang.unwrap_or_else(|| Lang::detect(text));
-    let mut toks = Vec::new();
+    let mut toks = Vec::with_capacity(text.len() / 5);
     detect::tokenize(text, &mut toks);
     Ok(DocTokens { lang, toks })
 }
@@ -221,25 +231,41 @@ pub fn extract_tokenized(texts: &[&str], docs: &[DocTokens], opts: &Options) -> 
 }
 
 fn corpus_stats(texts: &[&str], docs: &[DocTokens]) -> CorpusStats {
-    let parts: Vec<_> = texts
+    type Sets = (FxHashSet<String>, FxHashSet<String>);
+    let merge = |mut a: Sets, b: Sets| -> Sets {
+        a.0.extend(b.0);
+        a.1.extend(b.1);
+        a
+    };
+    let (cap_mid, doubtful) = texts
         .par_iter()
         .zip(docs)
-        .map(|(t, d)| detect::capital_stats(t, &d.toks))
-        .collect();
-    let mut stats = CorpusStats::default();
-    for (cap, doubt) in parts {
-        stats.cap_mid.extend(cap);
-        stats.doubtful.extend(doubt);
-    }
-    let lower: Vec<_> = texts
+        .fold(Sets::default, |mut acc, (t, d)| {
+            detect::capital_stats(t, &d.toks, &mut acc.0, &mut acc.1);
+            acc
+        })
+        .reduce(Sets::default, merge);
+    // English stop words are never names at the start of a sentence in any language: no
+    // need to learn whether they are seen in lower case (the most frequent words).
+    let en_stop = Lang::En.stop_words();
+    let doubtful: FxHashSet<String> = doubtful.into_iter().filter(|w| !en_stop.contains(w)).collect();
+    let filter = detect::Prefilter::new(&doubtful);
+    let lower_seen = texts
         .par_iter()
         .zip(docs)
-        .map(|(t, d)| detect::lower_stats(t, &d.toks, &stats.doubtful))
-        .collect();
-    for l in lower {
-        stats.lower_seen.extend(l);
+        .fold(FxHashSet::default, |mut acc, (t, d)| {
+            detect::lower_stats(t, &d.toks, &doubtful, &filter, &mut acc);
+            acc
+        })
+        .reduce(FxHashSet::default, |mut a, b| {
+            a.extend(b);
+            a
+        });
+    CorpusStats {
+        cap_mid,
+        doubtful,
+        lower_seen,
     }
-    stats
 }
 
 fn find_doc(
