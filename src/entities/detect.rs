@@ -144,6 +144,17 @@ fn trim_word(text: &str, mut s: usize, mut e: usize) -> (usize, usize, bool, boo
         }
     }
     let w = &text[s..e];
+    // Contractions: I'm, Don't, We'll → I, Do, We.
+    if let Some((pos, c)) = w.char_indices().rev().find(|&(_, c)| is_apostrophe(c)) {
+        let suffix = &w[pos + c.len_utf8()..];
+        if matches!(suffix, "m" | "re" | "ve" | "ll" | "d" | "t") {
+            e = s + pos;
+            if suffix == "t" && w[..pos].ends_with(['n', 'N']) {
+                e -= 1;
+            }
+        }
+    }
+    let w = &text[s..e];
     if w.starts_with(|c: char| c.is_lowercase()) {
         // pro-Russian → Russian, ex-Swaziland → Swaziland; al-Assad stays whole.
         let mut off = 0;
@@ -668,6 +679,13 @@ fn push(
     if a >= b || (b - a == 1 && toks[a].dot_after && folded.get(a).len() == 1) {
         return;
     }
+    // A leading article is not part of a name unless the gazetteer says so (The Hague).
+    if b - a > 1
+        && matches!(folded.get(a), "the" | "a" | "an")
+        && cx.gaz.lookup(&span_key(text, toks, a, b)).is_none()
+    {
+        a += 1;
+    }
     let key = span_key(text, toks, a, b);
     if key.is_empty() {
         return;
@@ -675,7 +693,19 @@ fn push(
     let words = (b - a) as u16;
     let first = folded.get(a);
     let last = folded.get(b - 1);
-    let gaz = cx.gaz.lookup(&key);
+    let mut gaz = cx.gaz.lookup(&key).or_else(|| {
+        (words == 1 && toks[a].case == Case::Upper)
+            .then(|| cx.gaz.lookup_code(&text[toks[a].s as usize..toks[a].e as usize]))
+            .flatten()
+    });
+    // A title makes a one-word city name a surname (President Obama).
+    if gaz.is_some_and(|g| cx.gaz.entries[g as usize].city) && words == 1 && cues[0] >= 2.0 {
+        gaz = None;
+    }
+    // Stop words alone are not names (MORE, The), unless the gazetteer says so.
+    if gaz.is_none() && words == 1 && cx.stop.contains(key.as_str()) {
+        return;
+    }
     let lower_word = |k: usize| {
         toks.get(k)
             .filter(|t| t.case == Case::Lower)
@@ -746,6 +776,7 @@ mod tests {
         assert_eq!(words("l’Afrique d'Etat Lavrov's Goïta’s"), ["Afrique", "Etat", "Lavrov", "Goïta"]);
         assert_eq!(words("ex-Swaziland pro-Russian al-Assad"), ["Swaziland", "Russian", "al-Assad"]);
         assert_eq!(words("the U.S. and «Mali»"), ["the", "U.S.", "and", "Mali"]);
+        assert_eq!(words("I'm sure Don't We’ll"), ["I", "sure", "Do", "We"]);
     }
 
     #[test]

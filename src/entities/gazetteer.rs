@@ -45,12 +45,16 @@ pub struct GazEntry {
     pub canonical: String,
     /// Entity type.
     pub etype: EntityType,
+    /// A city (its one-word names can also be surnames).
+    pub city: bool,
 }
 
 /// The built-in gazetteer, parsed once on first use.
 pub struct Builtin {
     /// Folded alias → entry index.
     aliases: FxHashMap<String, u32>,
+    /// ISO 3166 codes (upper case, no dots) → entry index.
+    codes: FxHashMap<String, u32>,
     /// Entries.
     pub entries: Vec<GazEntry>,
     given: FxHashSet<String>,
@@ -67,6 +71,7 @@ impl Builtin {
 
     fn parse() -> Builtin {
         let mut aliases = FxHashMap::default();
+        let mut codes = FxHashMap::default();
         let mut entries = Vec::new();
         let mut demonyms = FxHashSet::default();
         for line in GAZETTEER_TSV.lines() {
@@ -74,9 +79,12 @@ impl Builtin {
                 continue;
             }
             let mut parts = line.split('\t');
-            let (Some(kind), Some(canonical), alias_field) =
-                (parts.next(), parts.next(), parts.next().unwrap_or(""))
-            else {
+            let (Some(kind), Some(canonical), alias_field, code_field) = (
+                parts.next(),
+                parts.next(),
+                parts.next().unwrap_or(""),
+                parts.next().unwrap_or(""),
+            ) else {
                 continue;
             };
             let etype = match kind {
@@ -88,7 +96,11 @@ impl Builtin {
             entries.push(GazEntry {
                 canonical: canonical.to_string(),
                 etype,
+                city: kind == "CITY",
             });
+            for code in code_field.split('|').filter(|c| !c.is_empty()) {
+                codes.entry(code.to_string()).or_insert(id);
+            }
             let names = std::iter::once(canonical).chain(alias_field.split('|'));
             for name in names.filter(|n| !n.is_empty()) {
                 let key = fold(name);
@@ -107,6 +119,7 @@ impl Builtin {
         };
         Builtin {
             aliases,
+            codes,
             entries,
             given: words(GIVEN_NAMES),
             calendar: words(CALENDAR_WORDS),
@@ -117,6 +130,16 @@ impl Builtin {
     /// The entry a folded name is an alias of.
     pub fn lookup(&self, folded: &str) -> Option<u32> {
         self.aliases.get(folded).copied()
+    }
+
+    /// The entry of a country code written in capitals, with or without full stops (US,
+    /// U.S., USA). Codes are not matched in any other case: "us" is a pronoun.
+    pub fn lookup_code(&self, word: &str) -> Option<u32> {
+        let code: String = word.chars().filter(|&c| c != '.').collect();
+        if !(2..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        self.codes.get(&code).copied()
     }
 
     /// Whether a folded word is a known given name.
@@ -145,7 +168,9 @@ impl Builtin {
 }
 
 fn add_demonyms(name: &str, out: &mut FxHashSet<String>) {
-    if name.contains(' ') || name.len() < 4 {
+    // North Korea → Korean, Latin America → American.
+    let name = name.rsplit(' ').next().unwrap_or(name);
+    if name.len() < 4 {
         return;
     }
     for &(drop, suffix) in DEMONYM_RULES {
@@ -209,7 +234,11 @@ impl UserGazetteer {
                     pattern_entry.push(id);
                 }
             }
-            entries.push(GazEntry { canonical, etype });
+            entries.push(GazEntry {
+                canonical,
+                etype,
+                city: false,
+            });
         }
         let matcher = AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -269,6 +298,12 @@ mod tests {
             assert!(g.is_demonym(d), "{d}");
         }
         assert!(!g.is_demonym("lavrov"));
+        assert!(g.is_demonym("american"));
+        let us = g.lookup_code("U.S.").map(|i| g.entries[i as usize].canonical.as_str());
+        assert_eq!(us, Some("United States"));
+        assert_eq!(g.lookup_code("Us"), None);
+        assert_eq!(name("Casablanca").as_deref(), Some("Casablanca"));
+        assert_eq!(name("White House"), None);
     }
 
     #[test]

@@ -84,7 +84,8 @@ pub fn is_org_head(w: &str) -> bool {
             | "church" | "network" | "radio" | "television" | "exchange" | "reserve"
             | "motors" | "systems" | "technologies" | "industries" | "international"
             | "federation" | "tribune" | "herald" | "gazette" | "telegraph" | "brigade"
-            | "brigades" | "commonwealth" | "council's" | "communications" | "airport"
+            | "brigades" | "commonwealth" | "communications" | "airport" | "daily" | "weekly"
+            | "magazine"
     )
 }
 

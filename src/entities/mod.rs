@@ -415,24 +415,31 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             v.sort_unstable();
             v.dedup();
         }
-        for ids in mention_cluster.iter_mut() {
+        for (doc, ids) in found.iter().zip(mention_cluster.iter_mut()) {
             let in_doc: FxHashSet<u32> = ids.iter().map(|&c| uf.find(c)).collect();
-            for id in ids.iter_mut() {
-                let ClusterKey::Name(s) = &keys[*id as usize] else {
-                    continue;
+            for (f, id) in doc.iter().zip(ids.iter_mut()) {
+                // A one-word city name can also be a surname (Obama): only a full name in
+                // the same document takes it.
+                let (s, city) = match &keys[*id as usize] {
+                    ClusterKey::Name(s) => (s.as_str(), false),
+                    ClusterKey::Gaz(g) if gaz.entries[*g as usize].city && f.raw.words == 1 => {
+                        (f.raw.key.as_str(), true)
+                    }
+                    _ => continue,
                 };
                 if s.contains(' ') || ctype[*id as usize] == EntityType::Misc {
                     continue;
                 }
-                let Some(cands) = by_last.get(s.as_str()) else {
+                let Some(cands) = by_last.get(s) else {
                     continue;
                 };
                 let local: Vec<u32> = cands.iter().copied().filter(|c| in_doc.contains(c)).collect();
-                let org_cued = votes[uf.find(*id) as usize][EntityType::Org as usize] > 0.0
-                    || votes[uf.find(*id) as usize][EntityType::Loc as usize] > 0.0;
+                let root = uf.find(*id) as usize;
+                let place_or_org = votes[root][EntityType::Org as usize] > 0.0
+                    || votes[root][EntityType::Loc as usize] > 0.0;
                 if local.len() == 1 {
                     *id = local[0];
-                } else if local.is_empty() && cands.len() == 1 && !org_cued {
+                } else if local.is_empty() && cands.len() == 1 && !place_or_org && !city {
                     *id = cands[0];
                 }
             }
@@ -597,6 +604,26 @@ mod tests {
         assert_eq!(out[0][3].2, "Lavrov");
         assert_eq!(out[0][1].1, "PER");
         assert_eq!(out[2][2].2, "Moscou");
+    }
+
+    #[test]
+    fn codes_articles_stop_words_and_city_surnames() {
+        let out = run(&[
+            "The U.S. and the US Army. READ MORE here. President Barack Obama spoke. Obama left.",
+            "Trains run from Obama to Kyoto.",
+        ]);
+        let got: Vec<(&str, &str)> = out[0].iter().map(|(n, t, _)| (n.as_str(), *t)).collect();
+        assert_eq!(
+            got,
+            [
+                ("United States", "LOC"),
+                ("US Army", "ORG"),
+                ("Barack Obama", "PER"),
+                ("Barack Obama", "PER")
+            ]
+        );
+        assert_eq!(out[1][0].0, "Obama");
+        assert_eq!(out[1][0].1, "LOC");
     }
 
     #[test]
