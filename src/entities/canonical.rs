@@ -5,16 +5,17 @@
 //! 1. a gazetteer alias (user gazetteer first, then the built-in one) maps to its canonical
 //!    name: Russie / Fédération de Russie / Russian Federation → Russia, Moscou → Moscow;
 //! 2. names equal after folding merge: Goïta / Goita / GOÏTA;
-//! 3. multi-word names with the same folded last word whose other words have the same
-//!    transliteration key and differ by at most two edits merge: Sergueï Lavrov = Sergei
-//!    Lavrov. The key is the folded word's consonant skeleton (first letter kept, vowels and
+//! 3. multi-word names with the same folded last word whose other words (middle initials
+//!    aside) have the same transliteration key and differ by at most two edits merge:
+//!    Sergueï Lavrov = Sergei Lavrov, Donald J. Trump = Donald Trump. The key is the folded word's consonant skeleton (first letter kept, vowels and
 //!    `h`/`w`/`y` dropped, `ou`→`u`, `gu`→`g`, doubled letters collapsed): romanisations of
 //!    the same Cyrillic or Arabic name differ in how they write vowels and glides (ei/eï/ey,
 //!    u/ou, kh/h) far more than in their consonants, and the edit bound keeps distinct names
 //!    with the same consonants (Mali/Mila) apart. The rule only applies next to an exactly
 //!    shared surname, which is what makes it safe;
 //! 4. a one-word name that is the last word of a person's full name merges into it: first the
-//!    full name in the same document, else the only such full name in the batch;
+//!    full name in the same document, else the batch's only such full name, or the one with
+//!    at least two thirds of the mentions of all such full names (Trump → Donald Trump);
 //! 5. the display name of a cluster is the gazetteer's canonical name, else its fullest
 //!    spelling (most words: Sergei Lavrov, not Lavrov), then the most frequent one (ties: more
 //!    accented letters, then alphabetical).
@@ -173,7 +174,12 @@ pub fn merge_transliterations(keys: &[&str], mergeable: &[bool], uf: &mut UnionF
         let Some((head, last)) = k.rsplit_once(' ') else {
             continue;
         };
-        let skel: Vec<String> = head.split(' ').map(skeleton).collect();
+        // Middle initials do not count (Donald J. Trump = Donald Trump).
+        let skel: Vec<String> = head
+            .split(' ')
+            .filter(|w| w.chars().count() > 1)
+            .map(skeleton)
+            .collect();
         buckets
             .entry((last.to_string(), skel.join(" ")))
             .or_default()
@@ -235,10 +241,11 @@ mod tests {
 
     #[test]
     fn transliterations_merge_only_next_to_a_shared_surname() {
-        let keys = ["serguei lavrov", "sergei lavrov", "sergei ivanov", "mali", "mila"];
+        let keys = ["serguei lavrov", "sergei lavrov", "sergei ivanov", "mali", "mila", "sergei v lavrov"];
         let mut uf = UnionFind::new(keys.len());
-        merge_transliterations(&keys, &[true; 5], &mut uf);
+        merge_transliterations(&keys, &[true; 6], &mut uf);
         assert_eq!(uf.find(1), 0);
+        assert_eq!(uf.find(5), 0);
         assert_eq!(uf.find(2), 2);
         assert_eq!(uf.find(4), 4);
     }

@@ -415,6 +415,19 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             v.sort_unstable();
             v.dedup();
         }
+        let mut size = vec![0usize; n];
+        for ids in &mention_cluster {
+            for &c in ids {
+                size[uf.find(c) as usize] += 1;
+            }
+        }
+        // The batch-wide full name a surname alone stands for: the only one, or one with at
+        // least two thirds of the mentions of all full names with that surname.
+        let dominant = |cands: &[u32]| -> Option<u32> {
+            let total: usize = cands.iter().map(|&c| size[c as usize]).sum();
+            let &best = cands.iter().max_by_key(|&&c| (size[c as usize], std::cmp::Reverse(c)))?;
+            (3 * size[best as usize] >= 2 * total).then_some(best)
+        };
         for (doc, ids) in found.iter().zip(mention_cluster.iter_mut()) {
             let in_doc: FxHashSet<u32> = ids.iter().map(|&c| uf.find(c)).collect();
             for (f, id) in doc.iter().zip(ids.iter_mut()) {
@@ -439,8 +452,10 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                     || votes[root][EntityType::Loc as usize] > 0.0;
                 if local.len() == 1 {
                     *id = local[0];
-                } else if local.is_empty() && cands.len() == 1 && !place_or_org && !city {
-                    *id = cands[0];
+                } else if local.is_empty() && !place_or_org && !city {
+                    if let Some(best) = dominant(cands) {
+                        *id = best;
+                    }
                 }
             }
         }
