@@ -18,9 +18,9 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import newsdata  # noqa: E402
+import newsdata
 
-import wirenlp as wn  # noqa: E402
+import wirenlp as wn
 
 REPEATS = 5
 SPACY_DOCS = 150
@@ -41,9 +41,7 @@ def median_seconds(fn, repeats: int) -> float:
 
 
 def spacy_counts(nlp, texts: list[str]) -> list[Counter]:
-    return [
-        Counter((e.text, e.label_) for e in doc.ents) for doc in nlp.pipe(texts, batch_size=64)
-    ]
+    return [Counter((e.text, e.label_) for e in doc.ents) for doc in nlp.pipe(texts, batch_size=64)]
 
 
 def main() -> None:

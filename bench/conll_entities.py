@@ -18,9 +18,9 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-import newsdata  # noqa: E402
+import newsdata
 
-import wirenlp as wn  # noqa: E402
+import wirenlp as wn
 
 _NO_SPACE_BEFORE = re.compile(r" ([,.;:!?)\]}%]|'s\b|'S\b|n't\b)")
 _NO_SPACE_AFTER = re.compile(r"([(\[{$]) ")
@@ -106,7 +106,9 @@ def evaluate(split: str = "valid") -> tuple[float, float, float, int]:
 def main() -> None:
     split = sys.argv[1] if len(sys.argv) > 1 else "valid"
     p, r, f1, n = evaluate(split)
-    print(f"CoNLL-2003 en {split}: {n} documents, count precision {p:.3f} recall {r:.3f} F1 {f1:.3f}")
+    print(
+        f"CoNLL-2003 en {split}: {n} documents, count precision {p:.3f} recall {r:.3f} F1 {f1:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -4,9 +4,12 @@
 //! the PyO3 binding layer in [`py`], which only converts types, releases the GIL and maps
 //! errors.
 
+pub mod corpus;
 pub mod entities;
 pub mod error;
+pub mod lang;
 pub mod parallel;
+pub mod tokenize;
 pub mod unicode;
 
 #[cfg(feature = "python")]

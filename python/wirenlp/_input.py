@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 
@@ -35,7 +36,10 @@ def labelled_errors(index: pd.Index | None) -> Iterator[None]:
         pos = getattr(err, "position", None)
         if index is None or pos is None or pos >= len(index):
             raise
-        new = type(err)(f"{err} (index label {index[pos]!r})")
+        label = index[pos]
+        if isinstance(label, np.generic):  # show 20, not np.int64(20)
+            label = label.item()
+        new = type(err)(f"{err} (index label {label!r})")
         new.position = pos  # type: ignore[attr-defined]
         raise new from None
 

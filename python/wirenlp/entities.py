@@ -272,4 +272,6 @@ def demo_entities(corpus: pd.DataFrame, top: int = 5) -> None:
         if len(texts) > 1:
             j = int(np.argmax(sim[i]))
             other = texts.index[j]
-            print(f"  nearest story: {other} [{langs.get(other, '?')}] (similarity {sim[i, j]:.2f})")
+            print(
+                f"  nearest story: {other} [{langs.get(other, '?')}] (similarity {sim[i, j]:.2f})"
+            )

@@ -83,7 +83,7 @@ pub fn fold_with_map(s: &str) -> (String, Vec<usize>) {
 pub fn name_key(s: &str) -> String {
     let f = fold(s);
     let mut out = String::with_capacity(f.len());
-    for w in f.split(|c: char| c == ' ' || c == '-' || c == '\'' || c == '.') {
+    for w in f.split([' ', '-', '\'', '.']) {
         if !w.is_empty() {
             if !out.is_empty() {
                 out.push(' ');
@@ -241,7 +241,14 @@ mod tests {
 
     #[test]
     fn transliterations_merge_only_next_to_a_shared_surname() {
-        let keys = ["serguei lavrov", "sergei lavrov", "sergei ivanov", "mali", "mila", "sergei v lavrov"];
+        let keys = [
+            "serguei lavrov",
+            "sergei lavrov",
+            "sergei ivanov",
+            "mali",
+            "mila",
+            "sergei v lavrov",
+        ];
         let mut uf = UnionFind::new(keys.len());
         merge_transliterations(&keys, &[true; 6], &mut uf);
         assert_eq!(uf.find(1), 0);
@@ -252,9 +259,18 @@ mod tests {
 
     #[test]
     fn display_prefers_frequent_then_accented() {
-        assert_eq!(display_name([("Maiga", 1), ("Maïga", 1)].into_iter()), "Maïga");
-        assert_eq!(display_name([("Sergei", 3), ("Sergueï", 1)].into_iter()), "Sergei");
-        assert_eq!(display_name([("Lavrov", 9), ("Sergei Lavrov", 1)].into_iter()), "Sergei Lavrov");
+        assert_eq!(
+            display_name([("Maiga", 1), ("Maïga", 1)].into_iter()),
+            "Maïga"
+        );
+        assert_eq!(
+            display_name([("Sergei", 3), ("Sergueï", 1)].into_iter()),
+            "Sergei"
+        );
+        assert_eq!(
+            display_name([("Lavrov", 9), ("Sergei Lavrov", 1)].into_iter()),
+            "Sergei Lavrov"
+        );
     }
 
     proptest! {

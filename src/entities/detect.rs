@@ -58,7 +58,9 @@ pub struct Tok {
     pub slash: bool,
 }
 
-const ELISIONS: &[&str] = &["l", "d", "j", "n", "s", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu"];
+const ELISIONS: &[&str] = &[
+    "l", "d", "j", "n", "s", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu",
+];
 
 #[inline]
 fn decode(text: &str, i: usize) -> (char, usize) {
@@ -166,7 +168,11 @@ fn trim_word(text: &str, mut s: usize, mut e: usize) -> (usize, usize, bool, boo
                 }
                 break;
             }
-            off += part.len() + w[off + part.len()..].chars().next().map_or(0, char::len_utf8);
+            off += part.len()
+                + w[off + part.len()..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8);
         }
     }
     (s, e, elided, possessive)
@@ -188,16 +194,14 @@ pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
             let mut j = i + len;
             while j < n {
                 let (c2, l2) = decode(text, j);
-                if is_word(c2) {
-                    j += l2;
-                } else if (is_apostrophe(c2) || is_hyphen(c2))
+                // Apostrophes and hyphens stay inside a word only between word characters.
+                let inner = (is_apostrophe(c2) || is_hyphen(c2))
                     && j + l2 < n
-                    && is_word(decode(text, j + l2).0)
-                {
-                    j += l2;
-                } else {
+                    && is_word(decode(text, j + l2).0);
+                if !(is_word(c2) || inner) {
                     break;
                 }
+                j += l2;
             }
             // U.S., U.N.: single capitals separated by full stops make one acronym token.
             if j - start == 1 && b[start].is_ascii_uppercase() {
@@ -593,7 +597,9 @@ fn emit_run(
         let joined_key = span_key(text, toks, cur.0, next.1);
         let last = folded.get(cur.1 - 1);
         let first = folded.get(cur.0);
-        let conn: Vec<String> = (cur.1..next.0).map(|k| fold(&text[toks[k].s as usize..toks[k].e as usize])).collect();
+        let conn: Vec<String> = (cur.1..next.0)
+            .map(|k| fold(&text[toks[k].s as usize..toks[k].e as usize]))
+            .collect();
         let particle = !conn.is_empty()
             && conn.iter().all(|c| lx::is_name_particle(c))
             && cur.1 - cur.0 == 1
@@ -695,7 +701,10 @@ fn push(
     let last = folded.get(b - 1);
     let mut gaz = cx.gaz.lookup(&key).or_else(|| {
         (words == 1 && toks[a].case == Case::Upper)
-            .then(|| cx.gaz.lookup_code(&text[toks[a].s as usize..toks[a].e as usize]))
+            .then(|| {
+                cx.gaz
+                    .lookup_code(&text[toks[a].s as usize..toks[a].e as usize])
+            })
             .flatten()
     });
     // A title makes a one-word city name a surname (President Obama).
@@ -713,7 +722,9 @@ fn push(
     };
     if let Some(g) = gaz {
         add(&mut cues, cx.gaz.entries[g as usize].etype, 4.0);
-    } else if cx.gaz.is_demonym(last) || (last.contains('-') && last.split('-').all(|p| cx.gaz.is_demonym(p))) {
+    } else if cx.gaz.is_demonym(last)
+        || (last.contains('-') && last.split('-').all(|p| cx.gaz.is_demonym(p)))
+    {
         add(&mut cues, EntityType::Misc, 3.0);
     } else if let Some(c) = lx::compass(&key) {
         if key == c {
@@ -768,13 +779,21 @@ mod tests {
     fn words(text: &str) -> Vec<&str> {
         let mut toks = Vec::new();
         tokenize(text, &mut toks);
-        toks.iter().map(|t| &text[t.s as usize..t.e as usize]).collect()
+        toks.iter()
+            .map(|t| &text[t.s as usize..t.e as usize])
+            .collect()
     }
 
     #[test]
     fn elisions_possessives_and_prefixes_are_cut() {
-        assert_eq!(words("l’Afrique d'Etat Lavrov's Goïta’s"), ["Afrique", "Etat", "Lavrov", "Goïta"]);
-        assert_eq!(words("ex-Swaziland pro-Russian al-Assad"), ["Swaziland", "Russian", "al-Assad"]);
+        assert_eq!(
+            words("l’Afrique d'Etat Lavrov's Goïta’s"),
+            ["Afrique", "Etat", "Lavrov", "Goïta"]
+        );
+        assert_eq!(
+            words("ex-Swaziland pro-Russian al-Assad"),
+            ["Swaziland", "Russian", "al-Assad"]
+        );
         assert_eq!(words("the U.S. and «Mali»"), ["the", "U.S.", "and", "Mali"]);
         assert_eq!(words("I'm sure Don't We’ll"), ["I", "sure", "Do", "We"]);
     }

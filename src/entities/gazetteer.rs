@@ -213,7 +213,8 @@ impl UserGazetteer {
         let mut pattern_entry = Vec::new();
         let mut seen = FxHashSet::default();
         for (canonical, kind, aliases) in items {
-            let bad = |msg: String| Error::param("gazetteer", format!("entry {canonical:?}: {msg}"));
+            let bad =
+                |msg: String| Error::param("gazetteer", format!("entry {canonical:?}: {msg}"));
             let etype = EntityType::parse(&kind).ok_or_else(|| {
                 bad(format!(
                     "type must be one of PER, LOC, ORG, MISC, got {kind:?}"
@@ -285,7 +286,12 @@ mod tests {
             g.lookup(&fold(s))
                 .map(|i| g.entries[i as usize].canonical.clone())
         };
-        for alias in ["Russie", "Fédération de Russie", "Russian Federation", "Russia"] {
+        for alias in [
+            "Russie",
+            "Fédération de Russie",
+            "Russian Federation",
+            "Russia",
+        ] {
             assert_eq!(name(alias).as_deref(), Some("Russia"), "{alias}");
         }
         assert_eq!(name("Moscou").as_deref(), Some("Moscow"));
@@ -299,7 +305,9 @@ mod tests {
         }
         assert!(!g.is_demonym("lavrov"));
         assert!(g.is_demonym("american"));
-        let us = g.lookup_code("U.S.").map(|i| g.entries[i as usize].canonical.as_str());
+        let us = g
+            .lookup_code("U.S.")
+            .map(|i| g.entries[i as usize].canonical.as_str());
         assert_eq!(us, Some("United States"));
         assert_eq!(g.lookup_code("Us"), None);
         assert_eq!(name("Casablanca").as_deref(), Some("Casablanca"));
@@ -323,8 +331,7 @@ mod tests {
     fn user_gazetteer_rejects_bad_entries_by_name() {
         let e = UserGazetteer::new(vec![("X".into(), "PERSON".into(), vec![])]).unwrap_err();
         assert!(e.to_string().contains("\"X\""), "{e}");
-        let e = UserGazetteer::new(vec![("Y".into(), "PER".into(), vec![" ".into()])])
-            .unwrap_err();
+        let e = UserGazetteer::new(vec![("Y".into(), "PER".into(), vec![" ".into()])]).unwrap_err();
         assert!(e.to_string().contains("\"Y\""), "{e}");
     }
 }

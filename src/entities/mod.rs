@@ -91,19 +91,19 @@ impl Lang {
         use std::sync::OnceLock;
         // Only French gets its own rules: scoring a few Latin-script languages on the first
         // 400 bytes is enough to tell it apart and keeps detection off the profile.
-        static DETECTOR: OnceLock<whatlang::Detector> = OnceLock::new();
+        static DETECTOR: OnceLock<Option<crate::lang::LanguageDetector>> = OnceLock::new();
         let detector = DETECTOR.get_or_init(|| {
-            use whatlang::Lang as L;
-            whatlang::Detector::with_allowlist(vec![
-                L::Eng, L::Fra, L::Spa, L::Deu, L::Ita, L::Por, L::Nld,
+            crate::lang::LanguageDetector::with_allowlist(&[
+                "en", "fr", "es", "de", "it", "pt", "nl",
             ])
+            .ok()
         });
         let mut end = text.len().min(400);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        match detector.detect(&text[..end]).map(|i| i.lang()) {
-            Some(whatlang::Lang::Fra) => Lang::Fr,
+        match detector.as_ref().and_then(|d| d.detect(&text[..end])) {
+            Some(d) if d.code == "fr" => Lang::Fr,
             _ => Lang::En,
         }
     }
@@ -190,7 +190,11 @@ pub struct DocTokens {
 /// First pass over one document: language and tokens. Texts longer than 4 GiB are refused.
 pub fn tokenize_doc(text: &str, lang: Option<Lang>, row: usize) -> Result<DocTokens> {
     if text.len() > u32::MAX as usize {
-        return Err(Error::value("texts", Some(row), "text is longer than 4 GiB"));
+        return Err(Error::value(
+            "texts",
+            Some(row),
+            "text is longer than 4 GiB",
+        ));
     }
     let lang = lang.unwrap_or_else(|| Lang::detect(text));
     let mut toks = Vec::with_capacity(text.len() / 5);
@@ -248,7 +252,10 @@ fn corpus_stats(texts: &[&str], docs: &[DocTokens]) -> CorpusStats {
     // English stop words are never names at the start of a sentence in any language: no
     // need to learn whether they are seen in lower case (the most frequent words).
     let en_stop = Lang::En.stop_words();
-    let doubtful: FxHashSet<String> = doubtful.into_iter().filter(|w| !en_stop.contains(w)).collect();
+    let doubtful: FxHashSet<String> = doubtful
+        .into_iter()
+        .filter(|w| !en_stop.contains(w))
+        .collect();
     let filter = detect::Prefilter::new(&doubtful);
     let lower_seen = texts
         .par_iter()
@@ -283,7 +290,10 @@ fn find_doc(
     };
     let detected = detect::candidates(text, &d.toks, &cx);
     let Some(user) = user else {
-        return detected.into_iter().map(|raw| Found { raw, user: None }).collect();
+        return detected
+            .into_iter()
+            .map(|raw| Found { raw, user: None })
+            .collect();
     };
     // User matches win over overlapping detected names.
     let hits = user.find(text);
@@ -370,19 +380,26 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
     for (doc, ids) in found.iter().zip(&mention_cluster) {
         for (f, &c) in doc.iter().zip(ids) {
             let r = uf.find(c) as usize;
-            for t in 0..4 {
-                votes[r][t] += f.raw.cues[t];
+            for (v, c) in votes[r].iter_mut().zip(f.raw.cues) {
+                *v += c;
             }
             multi[r] |= f.raw.words > 1;
         }
     }
     let fixed_type = |k: &ClusterKey| match k {
-        ClusterKey::User(u) => opts.gazetteer.as_ref().map(|g| g.entries[*u as usize].etype),
+        ClusterKey::User(u) => opts
+            .gazetteer
+            .as_ref()
+            .map(|g| g.entries[*u as usize].etype),
         ClusterKey::Gaz(g) => Some(gaz.entries[*g as usize].etype),
         ClusterKey::Name(_) => None,
     };
     let vote = |c: &Cues, multi: bool| -> EntityType {
-        let mut best = if multi { EntityType::Per } else { EntityType::Org };
+        let mut best = if multi {
+            EntityType::Per
+        } else {
+            EntityType::Org
+        };
         let mut score = 0.0;
         for t in EntityType::ALL {
             if c[t as usize] > score {
@@ -425,7 +442,9 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
         // least two thirds of the mentions of all full names with that surname.
         let dominant = |cands: &[u32]| -> Option<u32> {
             let total: usize = cands.iter().map(|&c| size[c as usize]).sum();
-            let &best = cands.iter().max_by_key(|&&c| (size[c as usize], std::cmp::Reverse(c)))?;
+            let &best = cands
+                .iter()
+                .max_by_key(|&&c| (size[c as usize], std::cmp::Reverse(c)))?;
             (3 * size[best as usize] >= 2 * total).then_some(best)
         };
         for (doc, ids) in found.iter().zip(mention_cluster.iter_mut()) {
@@ -446,7 +465,11 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                 let Some(cands) = by_last.get(s) else {
                     continue;
                 };
-                let local: Vec<u32> = cands.iter().copied().filter(|c| in_doc.contains(c)).collect();
+                let local: Vec<u32> = cands
+                    .iter()
+                    .copied()
+                    .filter(|c| in_doc.contains(c))
+                    .collect();
                 let root = uf.find(*id) as usize;
                 let place_or_org = votes[root][EntityType::Org as usize] > 0.0
                     || votes[root][EntityType::Loc as usize] > 0.0;
@@ -481,15 +504,16 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             let r = uf.find(c);
             root_entity.entry(r).or_insert_with(|| {
                 let name = match &keys[r as usize] {
-                    ClusterKey::User(u) => opts.gazetteer.as_ref().map_or_else(String::new, |g| {
-                        g.entries[*u as usize].canonical.clone()
-                    }),
+                    ClusterKey::User(u) => opts
+                        .gazetteer
+                        .as_ref()
+                        .map_or_else(String::new, |g| g.entries[*u as usize].canonical.clone()),
                     ClusterKey::Gaz(g) => gaz.entries[*g as usize].canonical.clone(),
                     ClusterKey::Name(_) => {
                         let mut v: Vec<(&str, usize)> =
                             spellings[&r].iter().map(|(s, n)| (*s, *n)).collect();
                         v.sort_unstable();
-                        display_name(v.into_iter().map(|(s, n)| (s, n)))
+                        display_name(v.into_iter())
                     }
                 };
                 (collapse_spaces(&name), ctype[r as usize])
@@ -499,8 +523,11 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
     let mut table: Vec<(String, EntityType)> = root_entity.values().cloned().collect();
     table.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     table.dedup();
-    let index: FxHashMap<&(String, EntityType), u32> =
-        table.iter().enumerate().map(|(i, e)| (e, i as u32)).collect();
+    let index: FxHashMap<&(String, EntityType), u32> = table
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e, i as u32))
+        .collect();
     let docs = found
         .iter()
         .zip(&mention_cluster)
@@ -595,7 +622,8 @@ mod tests {
                 ms.iter()
                     .map(|m| {
                         let e = &ex.entities[m.entity as usize];
-                        let mention: String = t.chars().skip(m.start).take(m.end - m.start).collect();
+                        let mention: String =
+                            t.chars().skip(m.start).take(m.end - m.start).collect();
                         (e.name.clone(), e.etype.as_str(), mention)
                     })
                     .collect()
@@ -614,7 +642,10 @@ mod tests {
             .iter()
             .map(|d| d.iter().map(|(n, _, _)| n.as_str()).collect())
             .collect();
-        assert_eq!(names[0], ["Russia", "Sergei Lavrov", "Moscow", "Sergei Lavrov"]);
+        assert_eq!(
+            names[0],
+            ["Russia", "Sergei Lavrov", "Moscow", "Sergei Lavrov"]
+        );
         assert_eq!(names[2], ["Russia", "Sergei Lavrov", "Moscow"]);
         assert_eq!(out[0][3].2, "Lavrov");
         assert_eq!(out[0][1].1, "PER");

@@ -108,11 +108,7 @@ fn cosine(rows: &[SparseRow], n_features: usize) -> Vec<f64> {
 
 /// Document × document similarity of a batch (row-major, `n * n`), from its texts and their
 /// entity extraction. `text_weight` in [0, 1] blends in the cognate TF-IDF.
-pub fn story_similarity(
-    texts: &[&str],
-    ex: &Extraction,
-    text_weight: f64,
-) -> Result<Vec<f64>> {
+pub fn story_similarity(texts: &[&str], ex: &Extraction, text_weight: f64) -> Result<Vec<f64>> {
     if !(0.0..=1.0).contains(&text_weight) {
         return Err(Error::param(
             "text_weight",
@@ -130,7 +126,10 @@ pub fn story_similarity(
         });
         ent_rows.push(count_features(ents.chain(numbers(text)), &mut ent_vocab));
         let stop = ex.langs.get(d).copied().unwrap_or(Lang::En).stop_words();
-        cog_rows.push(count_features(cognates(text, stop).into_iter(), &mut cog_vocab));
+        cog_rows.push(count_features(
+            cognates(text, stop).into_iter(),
+            &mut cog_vocab,
+        ));
     }
     let ent = cosine(&tfidf(ent_rows, ent_vocab.len()), ent_vocab.len());
     let cog = cosine(&tfidf(cog_rows, cog_vocab.len()), cog_vocab.len());

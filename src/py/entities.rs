@@ -5,7 +5,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::{extract_texts, run_batch, run_detached, CoreResultExt};
+use super::input::{extract_texts, run_batch, run_detached};
+use super::CoreResultExt;
 use crate::entities::{self, gazetteer::UserGazetteer, Extraction, Lang, Options};
 
 /// Parse `{canonical: {"type": ..., "aliases": [...]}}`; a wrong shape is a `ValueError`
@@ -34,7 +35,9 @@ fn parse_gazetteer(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<UserGazett
         for k in spec.keys() {
             let k = k.extract::<String>().unwrap_or_default();
             if k != "type" && k != "aliases" {
-                return Err(bad(&format!("unknown key {k:?} (expected 'type' and 'aliases')")));
+                return Err(bad(&format!(
+                    "unknown key {k:?} (expected 'type' and 'aliases')"
+                )));
             }
         }
         let kind: String = spec
@@ -106,7 +109,12 @@ pub fn entity_mentions<'py>(
     gazetteer: Option<&Bound<'py, PyAny>>,
     merge: bool,
     n_jobs: Option<i64>,
-) -> PyResult<(Table<'py>, Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<i64>>, Vec<String>)> {
+) -> PyResult<(
+    Table<'py>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Vec<String>,
+)> {
     let (owned, ex) = run_extract(py, texts, lang, gazetteer, merge, n_jobs)?;
     let (names, types) = entity_table(&ex);
     let total: usize = ex.docs.iter().map(Vec::len).sum();
@@ -177,7 +185,9 @@ pub fn story_similarity<'py>(
     let (owned, ex) = run_extract(py, texts, lang, gazetteer, true, n_jobs)?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let n = strs.len();
-    let sim = run_detached(py, || entities::story::story_similarity(&strs, &ex, text_weight))?;
+    let sim = run_detached(py, || {
+        entities::story::story_similarity(&strs, &ex, text_weight)
+    })?;
     let arr = ndarray::Array2::from_shape_vec((n, n), sim)
         .map_err(|e| PyValueError::new_err(e.to_string()))?;
     Ok(arr.into_pyarray(py))

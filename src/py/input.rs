@@ -19,7 +19,7 @@ pub fn extract_texts(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<PyBacked
         )));
     }
     let one = |i: usize, item: Bound<'_, PyAny>| -> PyResult<PyBackedStr> {
-        text_item(&item, arg, i)
+        text_item(&item, arg, Some(i))
     };
     if let Ok(list) = obj.cast::<PyList>() {
         list.iter().enumerate().map(|(i, x)| one(i, x)).collect()
@@ -45,20 +45,31 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn text_item(item: &Bound<'_, PyAny>, arg: &str, i: usize) -> PyResult<PyBackedStr> {
+/// Borrow one `str` argument as UTF-8 (same rules as [`extract_texts`], without a position).
+pub fn extract_text(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<PyBackedStr> {
+    text_item(obj, arg, None)
+}
+
+fn text_item(item: &Bound<'_, PyAny>, arg: &str, row: Option<usize>) -> PyResult<PyBackedStr> {
+    let place = match row {
+        Some(i) => format!("{arg}[{i}]"),
+        None => arg.to_string(),
+    };
     let err = |e: PyErr| {
-        let _ = e.value(item.py()).setattr("position", i);
+        if let Some(i) = row {
+            let _ = e.value(item.py()).setattr("position", i);
+        }
         e
     };
     let s = item.cast::<PyString>().map_err(|_| {
         err(PyTypeError::new_err(format!(
-            "{arg}[{i}]: expected str, got {}",
+            "{place}: expected str, got {}",
             type_name(item)
         )))
     })?;
     s.extract::<PyBackedStr>().map_err(|_| {
         err(PyValueError::new_err(format!(
-            "{arg}[{i}]: text is not valid Unicode (it contains a lone surrogate)"
+            "{place}: text is not valid Unicode (it contains a lone surrogate)"
         )))
     })
 }
@@ -82,9 +93,7 @@ fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    PyRuntimeError::new_err(format!(
-        "wirenlp internal error (please report it): {what}"
-    ))
+    PyRuntimeError::new_err(format!("wirenlp internal error (please report it): {what}"))
 }
 
 /// Documents per chunk between two checks for Ctrl-C.
@@ -92,7 +101,12 @@ const CHUNK: usize = 4096;
 
 /// Apply `f` to every item on the rayon pool sized by `n_jobs`, with the GIL released, in
 /// chunks so that Ctrl-C (a pending Python signal) stops the work between chunks.
-pub fn run_batch<I, R, F>(py: Python<'_>, items: &[I], n_jobs: Option<i64>, f: F) -> PyResult<Vec<R>>
+pub fn run_batch<I, R, F>(
+    py: Python<'_>,
+    items: &[I],
+    n_jobs: Option<i64>,
+    f: F,
+) -> PyResult<Vec<R>>
 where
     I: Sync,
     R: Send,
@@ -115,4 +129,14 @@ where
         py.check_signals()?;
     }
     Ok(out)
+}
+
+/// Panics inside the detached, pooled path, so tests can check that a Rust panic reaches
+/// Python as an exception instead of aborting the interpreter.
+#[pyfunction]
+pub fn _panic_for_test(py: Python<'_>) -> PyResult<()> {
+    run_batch(py, &[0u8], Some(1), |_, _| -> CoreResult<()> {
+        panic!("deliberate test panic")
+    })?;
+    Ok(())
 }

@@ -1,17 +1,21 @@
 //! PyO3 binding layer: one file per core module, plus the shared helpers below.
 //! Nothing here implements an algorithm.
 
+mod corpus;
 mod entities;
 mod errors;
 mod input;
+mod tokenize;
 
 pub use errors::CoreResultExt;
-pub use input::{extract_texts, run_batch, run_detached};
 
 use pyo3::prelude::*;
 
 /// Register every class and function of the extension module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    tokenize::register(m)?;
+    corpus::register(m)?;
+    m.add_function(wrap_pyfunction!(input::_panic_for_test, m)?)?;
     entities::register(m)?;
     Ok(())
 }

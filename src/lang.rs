@@ -1,0 +1,154 @@
+//! Language detection with whatlang, reported as ISO 639-1 codes.
+
+use whatlang::{Detector, Lang};
+
+use crate::error::{Error, Result};
+
+/// Texts with fewer letters than this get no language: whatlang's guess on a handful of
+/// letters is noise.
+pub const MIN_LETTERS: usize = 8;
+
+/// Detection reads at most this many bytes from the start of a text: a few thousand
+/// characters decide the language, and a 50 MB document must not cost 50 MB of trigrams.
+pub const SAMPLE_BYTES: usize = 4096;
+
+/// One detection result.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Detection {
+    /// ISO 639-1 code where one exists, else ISO 639-3 (whatlang's code).
+    pub code: &'static str,
+    /// whatlang's confidence in [0, 1].
+    pub confidence: f64,
+    /// whatlang's reliability verdict.
+    pub reliable: bool,
+}
+
+/// A detector, optionally restricted to an allowlist of languages.
+#[derive(Debug, Clone, Default)]
+pub struct LanguageDetector {
+    detector: Detector,
+}
+
+impl LanguageDetector {
+    /// A detector limited to `codes` (ISO 639-1 or 639-3); unknown codes are an error naming
+    /// `allowlist`.
+    pub fn with_allowlist<S: AsRef<str>>(codes: &[S]) -> Result<Self> {
+        if codes.is_empty() {
+            return Err(Error::param("allowlist", "must name at least one language"));
+        }
+        let langs = codes
+            .iter()
+            .map(|c| {
+                lang_from_code(c.as_ref()).ok_or_else(|| {
+                    Error::param(
+                        "allowlist",
+                        format!("unknown or unsupported language code {:?}", c.as_ref()),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(LanguageDetector {
+            detector: Detector::with_allowlist(langs),
+        })
+    }
+
+    /// Detect the language of `text`; `None` for empty or too-short text.
+    pub fn detect(&self, text: &str) -> Option<Detection> {
+        let sample = prefix(text, SAMPLE_BYTES);
+        if sample
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .take(MIN_LETTERS)
+            .count()
+            < MIN_LETTERS
+        {
+            return None;
+        }
+        let info = self.detector.detect(sample)?;
+        Some(Detection {
+            code: iso639_1(info.lang()),
+            confidence: info.confidence(),
+            reliable: info.is_reliable(),
+        })
+    }
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// ISO 639-1 code of a whatlang language where one exists, else its ISO 639-3 code.
+pub fn iso639_1(lang: Lang) -> &'static str {
+    isolang::Language::from_639_3(lang.code())
+        .and_then(|l| l.to_639_1())
+        .unwrap_or(lang.code())
+}
+
+/// The whatlang language for an ISO 639-1 or 639-3 code (case-insensitive).
+pub fn lang_from_code(code: &str) -> Option<Lang> {
+    let code = code.trim().to_ascii_lowercase();
+    match code.len() {
+        2 => isolang::Language::from_639_1(&code).and_then(|l| Lang::from_code(l.to_639_3())),
+        3 => Lang::from_code(code),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_english_and_french() {
+        let d = LanguageDetector::default();
+        let en = d
+            .detect("The foreign minister arrived in the capital on Monday for talks.")
+            .unwrap();
+        assert_eq!(en.code, "en");
+        let fr = d
+            .detect("Le ministre des Affaires étrangères est arrivé lundi dans la capitale.")
+            .unwrap();
+        assert_eq!(fr.code, "fr");
+        assert!(fr.confidence > 0.5);
+    }
+
+    #[test]
+    fn short_or_empty_text_has_no_language() {
+        let d = LanguageDetector::default();
+        assert_eq!(d.detect(""), None);
+        assert_eq!(d.detect("  ok !! 12 "), None);
+    }
+
+    #[test]
+    fn allowlist_codes() {
+        assert!(LanguageDetector::with_allowlist(&["en", "fra"]).is_ok());
+        let err = LanguageDetector::with_allowlist(&["xx"]).unwrap_err();
+        assert!(err.to_string().starts_with("allowlist:"));
+        assert!(LanguageDetector::with_allowlist::<&str>(&[]).is_err());
+        let d = LanguageDetector::with_allowlist(&["en", "fr"]).unwrap();
+        let r = d.detect("Der Minister ist am Montag in der Hauptstadt angekommen.");
+        assert!(matches!(r.map(|x| x.code), Some("en") | Some("fr")));
+    }
+
+    #[test]
+    fn prefix_respects_char_boundaries() {
+        let s = "é".repeat(3000);
+        let p = prefix(&s, SAMPLE_BYTES);
+        assert!(p.len() <= SAMPLE_BYTES && p.len() % 2 == 0);
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        assert_eq!(iso639_1(Lang::Fra), "fr");
+        assert_eq!(lang_from_code("EN"), Some(Lang::Eng));
+        assert_eq!(lang_from_code("zz"), None);
+    }
+}

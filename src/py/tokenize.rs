@@ -1,0 +1,245 @@
+//! Bindings for `crate::tokenize` and `crate::lang`.
+
+use numpy::IntoPyArray;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+use super::input::{extract_text, extract_texts, run_batch};
+use super::CoreResultExt;
+use crate::lang::LanguageDetector;
+use crate::tokenize::{
+    Elisions, Hyphens, Pattern, StopWords, StripAccents, Tokenizer, TokenizerConfig,
+};
+
+/// Tokenizer for English and French news (see `wirenlp.Tokenizer` for the documentation).
+#[pyclass(name = "Tokenizer", module = "wirenlp._core", subclass, frozen)]
+pub struct PyTokenizer {
+    /// The core tokenizer, shared with other bindings (e.g. vectorizers).
+    pub inner: Tokenizer,
+    /// Threads for batch work (`None`: all cores).
+    pub n_jobs: Option<i64>,
+}
+
+fn parse_choice<'a>(arg: &str, value: &'a str, allowed: &[&str]) -> PyResult<&'a str> {
+    if allowed.contains(&value) {
+        Ok(value)
+    } else {
+        Err(PyValueError::new_err(format!(
+            "{arg}: expected one of {allowed:?}, got {value:?}"
+        )))
+    }
+}
+
+fn parse_elisions(obj: &Bound<'_, PyAny>) -> PyResult<Elisions> {
+    if let Ok(b) = obj.extract::<bool>() {
+        return Ok(if b { Elisions::Drop } else { Elisions::Off });
+    }
+    match obj.extract::<String>().ok().as_deref() {
+        Some("keep") => Ok(Elisions::Keep),
+        Some("drop") => Ok(Elisions::Drop),
+        _ => Err(PyValueError::new_err(format!(
+            "elisions: expected True, False, \"drop\" or \"keep\", got {}",
+            obj.repr()?
+        ))),
+    }
+}
+
+fn parse_stop_words(obj: Option<&Bound<'_, PyAny>>) -> PyResult<StopWords> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(StopWords::None);
+    };
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s.to_cow()?;
+        return Ok(match s.as_ref() {
+            "auto" => StopWords::Auto,
+            code => StopWords::Lang(code.to_ascii_lowercase()),
+        });
+    }
+    let words = extract_texts(obj, "stop_words").map_err(|_| {
+        PyTypeError::new_err(
+            "stop_words: expected None, \"auto\", a language code or an iterable of str",
+        )
+    })?;
+    Ok(StopWords::Custom(
+        words.iter().map(|w| w.to_string()).collect(),
+    ))
+}
+
+#[pymethods]
+impl PyTokenizer {
+    #[new]
+    #[pyo3(signature = (
+        lang = "auto", *, lowercase = true, strip_accents = None, stop_words = None,
+        elisions = None, hyphens = "split", stem = false, min_len = 1, pattern = "news",
+        n_jobs = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        lang: &str,
+        lowercase: bool,
+        strip_accents: Option<&str>,
+        stop_words: Option<&Bound<'_, PyAny>>,
+        elisions: Option<&Bound<'_, PyAny>>,
+        hyphens: &str,
+        stem: bool,
+        min_len: usize,
+        pattern: &str,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Self> {
+        let strip_accents = match strip_accents {
+            None => None,
+            Some(s) => match parse_choice("strip_accents", s, &["unicode", "ascii"])? {
+                "unicode" => Some(StripAccents::Unicode),
+                _ => Some(StripAccents::Ascii),
+            },
+        };
+        let config = TokenizerConfig {
+            pattern: match parse_choice("pattern", pattern, &["news", "sklearn"])? {
+                "news" => Pattern::News,
+                _ => Pattern::Sklearn,
+            },
+            lang: lang.to_string(),
+            lowercase,
+            strip_accents,
+            stop_words: parse_stop_words(stop_words)?,
+            elisions: elisions
+                .map(parse_elisions)
+                .transpose()?
+                .unwrap_or_default(),
+            hyphens: match parse_choice("hyphens", hyphens, &["split", "keep"])? {
+                "split" => Hyphens::Split,
+                _ => Hyphens::Keep,
+            },
+            stem,
+            min_len,
+        };
+        crate::parallel::resolve_n_jobs(n_jobs).py_err()?;
+        Ok(PyTokenizer {
+            inner: Tokenizer::new(config).py_err()?,
+            n_jobs,
+        })
+    }
+
+    /// Tokens of one text.
+    fn tokenize(&self, text: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+        let text = extract_text(text, "text")?;
+        Ok(self.inner.tokens(&text))
+    }
+
+    /// Tokens with character offsets into the text: `[(token, start, end), ...]`.
+    fn tokenize_with_offsets(
+        &self,
+        text: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<(String, usize, usize)>> {
+        let text = extract_text(text, "text")?;
+        Ok(self
+            .inner
+            .tokens_with_offsets(&text)
+            .into_iter()
+            .map(|t| (t.text, t.start, t.end))
+            .collect())
+    }
+
+    /// Tokens of every text, in parallel with the GIL released.
+    #[pyo3(signature = (texts, n_jobs = None))]
+    fn _tokenize_batch<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let texts = extract_texts(texts, "texts")?;
+        let n_jobs = n_jobs.or(self.n_jobs);
+        let tokenizer = &self.inner;
+        let docs = run_batch(py, &texts, n_jobs, |_, t| Ok(tokenizer.tokens(t)))?;
+        let out = PyList::empty(py);
+        for doc in docs {
+            out.append(PyList::new(py, doc)?)?;
+        }
+        Ok(out)
+    }
+
+    /// Constructor arguments (for `get_params`, `repr` and pickling).
+    fn get_params<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let c = self.inner.config();
+        let d = PyDict::new(py);
+        d.set_item("lang", &c.lang)?;
+        d.set_item("lowercase", c.lowercase)?;
+        d.set_item(
+            "strip_accents",
+            c.strip_accents.map(|s| match s {
+                StripAccents::Unicode => "unicode",
+                StripAccents::Ascii => "ascii",
+            }),
+        )?;
+        match &c.stop_words {
+            StopWords::None => d.set_item("stop_words", py.None())?,
+            StopWords::Auto => d.set_item("stop_words", "auto")?,
+            StopWords::Lang(code) => d.set_item("stop_words", code)?,
+            StopWords::Custom(words) => d.set_item("stop_words", words.clone())?,
+        }
+        match c.elisions {
+            Elisions::Drop => d.set_item("elisions", true)?,
+            Elisions::Off => d.set_item("elisions", false)?,
+            Elisions::Keep => d.set_item("elisions", "keep")?,
+        }
+        d.set_item(
+            "hyphens",
+            match c.hyphens {
+                Hyphens::Split => "split",
+                Hyphens::Keep => "keep",
+            },
+        )?;
+        d.set_item("stem", c.stem)?;
+        d.set_item("min_len", c.min_len)?;
+        d.set_item(
+            "pattern",
+            match c.pattern {
+                Pattern::News => "news",
+                Pattern::Sklearn => "sklearn",
+            },
+        )?;
+        d.set_item("n_jobs", self.n_jobs)?;
+        Ok(d)
+    }
+}
+
+/// Detect the language of every text: `(codes, confidence, reliable)`.
+#[pyfunction]
+#[pyo3(signature = (texts, allowlist = None, n_jobs = None))]
+#[allow(clippy::type_complexity)]
+pub fn detect_languages<'py>(
+    py: Python<'py>,
+    texts: &Bound<'py, PyAny>,
+    allowlist: Option<Vec<String>>,
+    n_jobs: Option<i64>,
+) -> PyResult<(
+    Vec<Option<&'static str>>,
+    Bound<'py, numpy::PyArray1<f64>>,
+    Bound<'py, numpy::PyArray1<bool>>,
+)> {
+    let detector = match allowlist {
+        Some(codes) => LanguageDetector::with_allowlist(&codes).py_err()?,
+        None => LanguageDetector::default(),
+    };
+    let texts = extract_texts(texts, "texts")?;
+    let found = run_batch(py, &texts, n_jobs, |_, t| Ok(detector.detect(t)))?;
+    let codes = found.iter().map(|d| d.map(|d| d.code)).collect();
+    let conf: Vec<f64> = found
+        .iter()
+        .map(|d| d.map_or(0.0, |d| d.confidence))
+        .collect();
+    let reliable: Vec<bool> = found
+        .iter()
+        .map(|d| d.is_some_and(|d| d.reliable))
+        .collect();
+    Ok((codes, conf.into_pyarray(py), reliable.into_pyarray(py)))
+}
+
+/// Register this module's classes and functions.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyTokenizer>()?;
+    m.add_function(wrap_pyfunction!(detect_languages, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,876 @@
+//! Tokenizers for English and French news.
+//!
+//! Two modes share one configuration:
+//! - [`Pattern::News`] (default): words are maximal runs of letters, digits and combining marks;
+//!   apostrophes and (optionally) hyphens join words; numbers keep their separators
+//!   (`1,500`, `60.64%`, `2023-02-08`); dotted acronyms stay whole (`U.S.`); French elided
+//!   clitics (`l’`, `d’`, `qu’`, `jusqu’`…) are split off; English possessives (`Lavrov’s`)
+//!   are stripped; stop words and Snowball stemming follow the document's language.
+//!   Curly quotes, guillemets, dashes and ellipses are punctuation.
+//! - [`Pattern::Sklearn`]: exactly scikit-learn's default analyzer tokens
+//!   (`(?u)\b\w\w+\b` after its lower-casing and accent stripping).
+//!
+//! Offsets are character (Unicode code point) indices into the original text, i.e. indices
+//! into the Python `str`. Scanning is a single forward pass with bounded look-ahead, so time is
+//! linear in the text length.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::{Deserialize, Serialize};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+use crate::error::{Error, Result};
+use crate::lang::{lang_from_code, LanguageDetector};
+use crate::unicode::{lower, nfc, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode};
+
+/// Which token rules to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Language-aware rules for news text.
+    #[default]
+    News,
+    /// scikit-learn's default `(?u)\b\w\w+\b`.
+    Sklearn,
+}
+
+/// Accent stripping, as scikit-learn's `strip_accents`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StripAccents {
+    /// NFKD and drop combining characters.
+    Unicode,
+    /// NFKD and keep ASCII only.
+    Ascii,
+}
+
+/// What to do with elided clitics (`l’`, `d’`, `qu’`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Elisions {
+    /// Split the clitic off and drop it: `l’ambassadeur` → `ambassadeur`.
+    #[default]
+    Drop,
+    /// Split the clitic off and keep it as a token: `l'`, `ambassadeur`.
+    Keep,
+    /// No elision rule: `l'ambassadeur` is one token.
+    Off,
+}
+
+/// Hyphenated words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Hyphens {
+    /// `Russo-Malian` → `russo`, `malian` (numbers such as dates stay whole).
+    #[default]
+    Split,
+    /// `Russo-Malian` → `russo-malian`.
+    Keep,
+}
+
+/// Stop-word removal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StopWords {
+    /// Keep every token.
+    #[default]
+    None,
+    /// The list of the document's language (fixed or detected).
+    Auto,
+    /// The list of one language (ISO 639-1 code), from the `stop-words` crate.
+    Lang(String),
+    /// A user list (compared with lower-cased tokens in news mode, exact tokens in sklearn mode).
+    Custom(Vec<String>),
+}
+
+/// Tokenizer options; the serialisable description of a [`Tokenizer`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TokenizerConfig {
+    /// Token rules.
+    pub pattern: Pattern,
+    /// `"auto"` (detect per document) or an ISO 639-1 code.
+    pub lang: String,
+    /// Lower-case tokens.
+    pub lowercase: bool,
+    /// Accent stripping, if any.
+    pub strip_accents: Option<StripAccents>,
+    /// Stop-word removal.
+    pub stop_words: StopWords,
+    /// Elided clitics (news mode).
+    pub elisions: Elisions,
+    /// Hyphenated words (news mode).
+    pub hyphens: Hyphens,
+    /// Snowball stemming in the document's language (news mode).
+    pub stem: bool,
+    /// Minimum token length in characters (news mode).
+    pub min_len: usize,
+}
+
+impl Default for TokenizerConfig {
+    fn default() -> Self {
+        TokenizerConfig {
+            pattern: Pattern::News,
+            lang: "auto".into(),
+            lowercase: true,
+            strip_accents: None,
+            stop_words: StopWords::None,
+            elisions: Elisions::Drop,
+            hyphens: Hyphens::Split,
+            stem: false,
+            min_len: 1,
+        }
+    }
+}
+
+/// A token with its character offsets in the original text (`text[start..end]` in Python).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// The normalised token.
+    pub text: String,
+    /// Start, in characters.
+    pub start: usize,
+    /// End (exclusive), in characters.
+    pub end: usize,
+}
+
+/// Per-language resources, built once per process and shared.
+struct LangResources {
+    stop: HashSet<&'static str>,
+    stemmer: Option<Stemmer>,
+}
+
+fn resources(code: &str) -> &'static LangResources {
+    static CACHE: OnceLock<Mutex<HashMap<String, &'static LangResources>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(r) = map.get(code) {
+        return r;
+    }
+    let stop = stop_words::lookup(code)
+        .map(|w| w.iter().copied().collect())
+        .unwrap_or_default();
+    let stemmer = stemmer_algorithm(code).map(Stemmer::create);
+    // Bounded by the number of languages: leaking gives `'static` sharing across threads.
+    let r: &'static LangResources = Box::leak(Box::new(LangResources { stop, stemmer }));
+    map.insert(code.to_string(), r);
+    r
+}
+
+fn stemmer_algorithm(code: &str) -> Option<Algorithm> {
+    Some(match code {
+        "ar" => Algorithm::Arabic,
+        "da" => Algorithm::Danish,
+        "nl" => Algorithm::Dutch,
+        "en" => Algorithm::English,
+        "fi" => Algorithm::Finnish,
+        "fr" => Algorithm::French,
+        "de" => Algorithm::German,
+        "el" => Algorithm::Greek,
+        "hu" => Algorithm::Hungarian,
+        "it" => Algorithm::Italian,
+        "no" | "nb" | "nn" => Algorithm::Norwegian,
+        "pt" => Algorithm::Portuguese,
+        "ro" => Algorithm::Romanian,
+        "ru" => Algorithm::Russian,
+        "es" => Algorithm::Spanish,
+        "sv" => Algorithm::Swedish,
+        "ta" => Algorithm::Tamil,
+        "tr" => Algorithm::Turkish,
+        _ => return None,
+    })
+}
+
+/// Elided clitics that are split off before an apostrophe (French, Italian, Catalan).
+const CLITICS: &[&str] = &[
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "presqu",
+    "quelqu", "dell", "all", "dall", "nell", "sull", "un",
+];
+
+/// Words with an internal apostrophe that are one word, not clitic + word.
+const APOSTROPHE_WORDS: &[&str] = &[
+    "aujourd'hui",
+    "prud'homme",
+    "prud'hommes",
+    "quelqu'un",
+    "quelqu'une",
+    "presqu'île",
+    "presqu'îles",
+    "entr'acte",
+];
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{02BC}')
+}
+
+fn is_hyphen(c: char) -> bool {
+    matches!(c, '-' | '\u{2010}' | '\u{2011}')
+}
+
+/// Separators allowed between digits of one number: `1,500`, `60.64`, `2023-02-08`, `12:30`.
+fn is_number_joiner(c: char) -> bool {
+    matches!(c, '.' | ',' | ':' | '/') || is_hyphen(c)
+}
+
+/// Word characters of news mode: letters, digits and combining marks (so NFD text stays whole).
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    c.is_alphanumeric()
+        || matches!(
+            c.general_category(),
+            GeneralCategory::NonspacingMark
+                | GeneralCategory::SpacingMark
+                | GeneralCategory::EnclosingMark
+        )
+}
+
+/// The character at byte `pos`, if any.
+#[inline]
+fn char_at(text: &str, pos: usize) -> Option<char> {
+    text.get(pos..).and_then(|s| s.chars().next())
+}
+
+/// Stop words for one document.
+enum StopSet<'a> {
+    Empty,
+    Static(&'static HashSet<&'static str>),
+    Custom(&'a HashSet<String>),
+}
+
+impl StopSet<'_> {
+    fn contains(&self, w: &str) -> bool {
+        match self {
+            StopSet::Empty => false,
+            StopSet::Static(s) => s.contains(w),
+            StopSet::Custom(s) => s.contains(w),
+        }
+    }
+}
+
+/// A compiled tokenizer: configuration plus resolved language resources.
+#[derive(Clone)]
+pub struct Tokenizer {
+    config: TokenizerConfig,
+    detector: LanguageDetector,
+    fixed_lang: Option<String>,
+    custom_stop: Option<HashSet<String>>,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+/// A span of the original text (byte offsets) that becomes one token.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// An elided clitic (`l'`): normalised with its apostrophe.
+    clitic: bool,
+}
+
+impl Tokenizer {
+    /// Validate `config` and build the tokenizer. Errors name the offending option.
+    pub fn new(config: TokenizerConfig) -> Result<Self> {
+        let fixed_lang = match config.lang.trim().to_ascii_lowercase().as_str() {
+            "auto" => None,
+            code => {
+                if lang_from_code(code).is_none() && stop_words::lookup(code).is_none() {
+                    return Err(Error::param(
+                        "lang",
+                        format!(
+                            "expected \"auto\" or an ISO 639-1 code, got {:?}",
+                            config.lang
+                        ),
+                    ));
+                }
+                Some(code.to_string())
+            }
+        };
+        if let StopWords::Lang(code) = &config.stop_words {
+            if stop_words::lookup(code).is_none() {
+                return Err(Error::param(
+                    "stop_words",
+                    format!("no stop-word list for language {code:?}"),
+                ));
+            }
+        }
+        let custom_stop = match &config.stop_words {
+            StopWords::Custom(words) => Some(match config.pattern {
+                Pattern::News => words.iter().map(|w| lower(&nfc(w)).into_owned()).collect(),
+                Pattern::Sklearn => words.iter().cloned().collect(),
+            }),
+            _ => None,
+        };
+        Ok(Tokenizer {
+            config,
+            detector: LanguageDetector::default(),
+            fixed_lang,
+            custom_stop,
+        })
+    }
+
+    /// The configuration this tokenizer was built from.
+    pub fn config(&self) -> &TokenizerConfig {
+        &self.config
+    }
+
+    /// The language used for `text`: the fixed one, or the detected one (None if unknown).
+    pub fn language_of(&self, text: &str) -> Option<String> {
+        match &self.fixed_lang {
+            Some(l) => Some(l.clone()),
+            None => self.detector.detect(text).map(|d| d.code.to_string()),
+        }
+    }
+
+    /// Whether tokenization depends on the document's language.
+    fn needs_language(&self) -> bool {
+        self.config.pattern == Pattern::News
+            && (self.config.stem || self.config.stop_words == StopWords::Auto)
+    }
+
+    /// The stop words in force for a document whose language resources are `res`.
+    fn stop_set(&self, res: Option<&'static LangResources>) -> StopSet<'_> {
+        match (&self.config.stop_words, &self.custom_stop) {
+            (StopWords::Custom(_), Some(set)) => StopSet::Custom(set),
+            (StopWords::Lang(code), _) => StopSet::Static(&resources(code).stop),
+            (StopWords::Auto, _) => res.map_or(StopSet::Empty, |r| StopSet::Static(&r.stop)),
+            _ => StopSet::Empty,
+        }
+    }
+
+    /// Tokens of `text`.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_token(text, |t, _, _| out.push(t.into_owned()));
+        out
+    }
+
+    /// Tokens of `text` with character offsets into `text`.
+    pub fn tokens_with_offsets(&self, text: &str) -> Vec<Token> {
+        let mut out = Vec::new();
+        match self.config.pattern {
+            Pattern::News => {
+                let mut cursor = CharCursor::default();
+                self.for_each_token(text, |t, s, e| {
+                    let start = cursor.advance(text, s);
+                    let end = cursor.advance(text, e);
+                    out.push(Token {
+                        text: t.into_owned(),
+                        start,
+                        end,
+                    });
+                });
+            }
+            Pattern::Sklearn => {
+                let (pre, origin) = self.sklearn_preprocess_with_origin(text);
+                let mut cursor = CharCursor::default();
+                self.for_each_sklearn_token(&pre, |t, s, e| {
+                    let cs = cursor.advance(&pre, s);
+                    let ce = cursor.advance(&pre, e);
+                    let start = origin.get(cs).copied().unwrap_or(0);
+                    let end = ce
+                        .checked_sub(1)
+                        .and_then(|i| origin.get(i))
+                        .map_or(start, |&o| o + 1);
+                    out.push(Token {
+                        text: t.to_string(),
+                        start,
+                        end,
+                    });
+                });
+            }
+        }
+        out
+    }
+
+    /// Call `f(token, byte_start, byte_end)` for every token. In sklearn mode the offsets refer
+    /// to the preprocessed text, so callers needing offsets use [`Self::tokens_with_offsets`].
+    pub fn for_each_token<F>(&self, text: &str, mut f: F)
+    where
+        F: FnMut(Cow<'_, str>, usize, usize),
+    {
+        match self.config.pattern {
+            Pattern::Sklearn => {
+                let pre = self.sklearn_preprocess(text);
+                self.for_each_sklearn_token(&pre, |t, s, e| f(Cow::Borrowed(t), s, e));
+            }
+            Pattern::News => {
+                let lang = if self.needs_language() {
+                    self.language_of(text)
+                } else {
+                    self.fixed_lang.clone()
+                };
+                let res = lang.as_deref().map(resources);
+                let stop = self.stop_set(res);
+                let stemmer = if self.config.stem {
+                    res.and_then(|r| r.stemmer.as_ref())
+                } else {
+                    None
+                };
+                scan_news(text, &self.config, |span| {
+                    if let Some(tok) = self.finish_news_token(text, span, &stop, stemmer) {
+                        f(tok, span.start, span.end);
+                    }
+                });
+            }
+        }
+    }
+
+    fn finish_news_token<'t>(
+        &self,
+        text: &'t str,
+        span: Span,
+        stop: &StopSet<'_>,
+        stemmer: Option<&Stemmer>,
+    ) -> Option<Cow<'t, str>> {
+        let surface = &text[span.start..span.end];
+        let mut tok: Cow<'t, str> = nfc(surface);
+        if tok.contains(['\u{2019}', '\u{02BC}']) {
+            tok = Cow::Owned(tok.replace(['\u{2019}', '\u{02BC}'], "'"));
+        }
+        if span.clitic && !tok.ends_with('\'') {
+            tok.to_mut().push('\'');
+        }
+        let lowered = lower(&tok);
+        if stop.contains(lowered.trim_end_matches('\'')) || stop.contains(&lowered) {
+            return None;
+        }
+        let mut tok = if self.config.lowercase || stemmer.is_some() {
+            Cow::Owned(lowered.into_owned())
+        } else {
+            tok
+        };
+        if let Some(st) = stemmer {
+            if !span.clitic {
+                tok = Cow::Owned(st.stem(&tok).into_owned());
+            }
+        }
+        let tok = match self.config.strip_accents {
+            None => tok,
+            Some(StripAccents::Unicode) => Cow::Owned(strip_accents_unicode(&tok).into_owned()),
+            Some(StripAccents::Ascii) => Cow::Owned(strip_accents_ascii(&tok).into_owned()),
+        };
+        if tok.is_empty() || tok.chars().count() < self.config.min_len {
+            return None;
+        }
+        Some(tok)
+    }
+
+    /// sklearn's preprocessing: lower-case, then strip accents.
+    fn sklearn_preprocess<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let t = if self.config.lowercase {
+            lower(text)
+        } else {
+            Cow::Borrowed(text)
+        };
+        match self.config.strip_accents {
+            None => t,
+            Some(StripAccents::Unicode) => Cow::Owned(strip_accents_unicode(&t).into_owned()),
+            Some(StripAccents::Ascii) => Cow::Owned(strip_accents_ascii(&t).into_owned()),
+        }
+    }
+
+    /// The preprocessed text plus, for each of its characters, the index of the original
+    /// character it came from (lower-casing and NFKD may change lengths).
+    fn sklearn_preprocess_with_origin<'t>(&self, text: &'t str) -> (Cow<'t, str>, Vec<usize>) {
+        let pre = self.sklearn_preprocess(text);
+        let mut origin = Vec::with_capacity(pre.len());
+        let mut buf = String::new();
+        for (k, c) in text.chars().enumerate() {
+            buf.clear();
+            buf.push(c);
+            let n = self.sklearn_preprocess(&buf).chars().count();
+            origin.extend(std::iter::repeat_n(k, n));
+        }
+        // Context rules (final sigma) never change lengths; guard anyway so offsets stay in range.
+        let total = pre.chars().count();
+        let last = text.chars().count().saturating_sub(1);
+        origin.resize(total, last);
+        (pre, origin)
+    }
+
+    fn for_each_sklearn_token<'p, F>(&self, pre: &'p str, mut f: F)
+    where
+        F: FnMut(&'p str, usize, usize),
+    {
+        let res = match self.config.stop_words {
+            StopWords::Auto => self.language_of(pre).map(|l| resources(&l)),
+            _ => None,
+        };
+        let stop = self.stop_set(res);
+        for (s, e) in sklearn_word_spans(pre) {
+            let t = &pre[s..e];
+            if !stop.contains(t) {
+                f(t, s, e);
+            }
+        }
+    }
+}
+
+/// Converts increasing byte offsets into character offsets in one forward pass.
+#[derive(Default)]
+struct CharCursor {
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCursor {
+    fn advance(&mut self, text: &str, byte: usize) -> usize {
+        if byte >= self.byte {
+            self.chars += text.get(self.byte..byte).map_or(0, |s| s.chars().count());
+        } else {
+            self.chars -= text.get(byte..self.byte).map_or(0, |s| s.chars().count());
+        }
+        self.byte = byte;
+        self.chars
+    }
+}
+
+/// Scan `text` once and emit the spans of news-mode tokens (before normalisation).
+fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, mut emit: F) {
+    let bytes = text.len();
+    let mut pos = 0;
+    while pos < bytes {
+        let Some(c) = char_at(text, pos) else { break };
+        if !is_word_char(c) {
+            pos += c.len_utf8();
+            continue;
+        }
+        if let Some(end) = acronym_end(text, pos) {
+            emit(Span {
+                start: pos,
+                end,
+                clitic: false,
+            });
+            pos = end;
+            continue;
+        }
+        let end = word_end(text, pos, cfg.hyphens);
+        split_word(text, pos, end, cfg.elisions, &mut emit);
+        pos = end;
+    }
+}
+
+/// Longest dotted acronym considered; bounding it keeps scanning linear on `a.a.a.a…`.
+const MAX_ACRONYM_LETTERS: usize = 8;
+
+/// `U.S.`, `U.N.`: two or more single letters each followed by a period.
+fn acronym_end(text: &str, start: usize) -> Option<usize> {
+    let mut pos = start;
+    let mut letters = 0;
+    while letters < MAX_ACRONYM_LETTERS {
+        let c = char_at(text, pos)?;
+        if !c.is_alphabetic() {
+            break;
+        }
+        let dot = pos + c.len_utf8();
+        if char_at(text, dot) != Some('.') {
+            break;
+        }
+        letters += 1;
+        pos = dot + 1;
+    }
+    if letters >= 2 && !char_at(text, pos).is_some_and(is_word_char) {
+        Some(pos)
+    } else {
+        None
+    }
+}
+
+/// End (byte) of the word starting at `start`, following joiners.
+fn word_end(text: &str, start: usize, hyphens: Hyphens) -> usize {
+    let mut pos = start;
+    let mut last: Option<char> = None;
+    while let Some(c) = char_at(text, pos) {
+        if is_word_char(c) {
+            last = Some(c);
+            pos += c.len_utf8();
+            continue;
+        }
+        let next = char_at(text, pos + c.len_utf8());
+        let prev_digit = last.is_some_and(|l| l.is_ascii_digit() || l.is_numeric());
+        let joins = if is_apostrophe(c) {
+            next.is_some_and(char::is_alphabetic) && last.is_some_and(char::is_alphabetic)
+        } else if prev_digit && is_number_joiner(c) {
+            next.is_some_and(|n| n.is_numeric())
+        } else if prev_digit && matches!(c, '\u{a0}' | '\u{202f}') {
+            // French digit groups: « 1 200 » with a (narrow) no-break space.
+            digit_group_follows(text, pos + c.len_utf8())
+        } else if is_hyphen(c) && hyphens == Hyphens::Keep {
+            next.is_some_and(is_word_char)
+        } else if prev_digit && c == '%' {
+            pos += 1;
+            break;
+        } else {
+            false
+        };
+        if !joins {
+            break;
+        }
+        pos += c.len_utf8();
+        last = Some(c);
+    }
+    pos
+}
+
+/// Exactly three digits start at byte `pos` and are not followed by another digit.
+fn digit_group_follows(text: &str, pos: usize) -> bool {
+    let mut it = text.get(pos..).unwrap_or("").chars();
+    (0..3).all(|_| it.next().is_some_and(|c| c.is_ascii_digit()))
+        && !it.next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Split a word at elided clitics and strip an English possessive.
+fn split_word<F: FnMut(Span)>(text: &str, start: usize, end: usize, el: Elisions, emit: &mut F) {
+    let mut seg = start;
+    if el != Elisions::Off {
+        while let Some((apos, alen)) = first_apostrophe(&text[seg..end]) {
+            let rest = &text[seg..end];
+            // Exceptions are short words; checking only short rests keeps long runs linear.
+            if rest.len() <= 32 && is_apostrophe_word(rest) {
+                break;
+            }
+            let prefix = lower(&rest[..apos]);
+            if !CLITICS.contains(&prefix.as_ref()) {
+                break;
+            }
+            if el == Elisions::Keep {
+                emit(Span {
+                    start: seg,
+                    end: seg + apos + alen,
+                    clitic: true,
+                });
+            }
+            seg += apos + alen;
+        }
+    }
+    let mut seg_end = end;
+    let word = &text[seg..end];
+    if let Some(stem) = possessive_stem(word) {
+        seg_end = seg + stem;
+    }
+    if seg < seg_end {
+        emit(Span {
+            start: seg,
+            end: seg_end,
+            clitic: false,
+        });
+    }
+}
+
+fn first_apostrophe(s: &str) -> Option<(usize, usize)> {
+    s.char_indices()
+        .find(|&(_, c)| is_apostrophe(c))
+        .map(|(i, c)| (i, c.len_utf8()))
+}
+
+fn is_apostrophe_word(s: &str) -> bool {
+    let norm = lower(s).replace(['\u{2019}', '\u{02BC}'], "'");
+    APOSTROPHE_WORDS.contains(&norm.as_str())
+}
+
+/// Byte length of `word` without a trailing `'s` / `’s`, when it has one.
+fn possessive_stem(word: &str) -> Option<usize> {
+    let mut it = word.char_indices().rev();
+    let (_, s) = it.next()?;
+    let (ai, a) = it.next()?;
+    if matches!(s, 's' | 'S') && is_apostrophe(a) && ai > 0 {
+        Some(ai)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tok(cfg: TokenizerConfig, text: &str) -> Vec<String> {
+        Tokenizer::new(cfg).unwrap().tokens(text)
+    }
+
+    fn news(text: &str) -> Vec<String> {
+        tok(TokenizerConfig::default(), text)
+    }
+
+    #[test]
+    fn french_elisions() {
+        assert_eq!(
+            news("l’ambassadeur d’Etat qu’il jusqu’à s’est aujourd’hui"),
+            ["ambassadeur", "etat", "il", "à", "est", "aujourd'hui"]
+        );
+        let keep = TokenizerConfig {
+            elisions: Elisions::Keep,
+            ..Default::default()
+        };
+        assert_eq!(tok(keep, "l’ambassadeur"), ["l'", "ambassadeur"]);
+        let off = TokenizerConfig {
+            elisions: Elisions::Off,
+            ..Default::default()
+        };
+        assert_eq!(tok(off, "l’ambassadeur"), ["l'ambassadeur"]);
+    }
+
+    #[test]
+    fn english_possessives_and_contractions() {
+        assert_eq!(
+            news("Lavrov's visit, Goïta’s men"),
+            ["lavrov", "visit", "goïta", "men"]
+        );
+        assert_eq!(news("don’t O'Brien"), ["don't", "o'brien"]);
+        assert_eq!(news("the Russians' aid"), ["the", "russians", "aid"]);
+    }
+
+    #[test]
+    fn numbers_stay_whole() {
+        assert_eq!(
+            news("between 1,500 and 2,000 men; 60.64% left on 2023-02-08."),
+            [
+                "between",
+                "1,500",
+                "and",
+                "2,000",
+                "men",
+                "60.64%",
+                "left",
+                "on",
+                "2023-02-08"
+            ]
+        );
+    }
+
+    #[test]
+    fn punctuation_and_quotes() {
+        assert_eq!(
+            news("« Mali » — “give a new impetus”… ‘yes’"),
+            ["mali", "give", "a", "new", "impetus", "yes"]
+        );
+    }
+
+    #[test]
+    fn hyphens_and_acronyms() {
+        assert_eq!(
+            news("Russo-Malian forty-eight"),
+            ["russo", "malian", "forty", "eight"]
+        );
+        let keep = TokenizerConfig {
+            hyphens: Hyphens::Keep,
+            ..Default::default()
+        };
+        assert_eq!(tok(keep, "Russo-Malian ties"), ["russo-malian", "ties"]);
+        assert_eq!(
+            news("the U.S. and U.N. said"),
+            ["the", "u.s.", "and", "u.n.", "said"]
+        );
+    }
+
+    #[test]
+    fn nfc_and_accents() {
+        assert_eq!(news("E\u{301}lection"), ["élection"]);
+        let strip = TokenizerConfig {
+            strip_accents: Some(StripAccents::Unicode),
+            ..Default::default()
+        };
+        assert_eq!(tok(strip, "Élection à Bamako"), ["election", "a", "bamako"]);
+    }
+
+    #[test]
+    fn stop_words_and_stemming_follow_language() {
+        let cfg = TokenizerConfig {
+            stop_words: StopWords::Auto,
+            stem: true,
+            ..Default::default()
+        };
+        let t = Tokenizer::new(cfg).unwrap();
+        assert_eq!(
+            t.tokens("The ministers were visiting the capitals of the region"),
+            ["minist", "visit", "capit", "region"]
+        );
+        assert_eq!(
+            t.tokens("Les ministres ont visité les capitales de la région du Sahel"),
+            ["ministr", "visit", "capital", "région", "sahel"]
+        );
+    }
+
+    #[test]
+    fn custom_stop_words_and_min_len() {
+        let cfg = TokenizerConfig {
+            stop_words: StopWords::Custom(vec!["Mali".into()]),
+            min_len: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            tok(cfg, "In Mali, Lavrov met Diop"),
+            ["lavrov", "met", "diop"]
+        );
+    }
+
+    #[test]
+    fn offsets_index_characters() {
+        let text = "« L’ambassadeur de Goïta’s »";
+        let t = Tokenizer::new(TokenizerConfig::default()).unwrap();
+        let toks = t.tokens_with_offsets(text);
+        let chars: Vec<char> = text.chars().collect();
+        let surfaces: Vec<String> = toks
+            .iter()
+            .map(|t| chars[t.start..t.end].iter().collect())
+            .collect();
+        assert_eq!(surfaces, ["ambassadeur", "de", "Goïta"]);
+    }
+
+    #[test]
+    fn sklearn_mode() {
+        let cfg = TokenizerConfig {
+            pattern: Pattern::Sklearn,
+            ..Default::default()
+        };
+        let t = Tokenizer::new(cfg).unwrap();
+        assert_eq!(
+            t.tokens("L’ambassadeur, 1,500 men: a Lavrov's"),
+            ["ambassadeur", "500", "men", "lavrov"]
+        );
+        let toks = t.tokens_with_offsets("İstanbul Élan");
+        let chars: Vec<char> = "İstanbul Élan".chars().collect();
+        for tk in &toks {
+            let s: String = chars[tk.start..tk.end].iter().collect();
+            assert_eq!(s.to_lowercase(), tk.text);
+        }
+    }
+
+    #[test]
+    fn bad_config() {
+        let e = Tokenizer::new(TokenizerConfig {
+            lang: "zz".into(),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().starts_with("lang:"));
+        let e = Tokenizer::new(TokenizerConfig {
+            stop_words: StopWords::Lang("zz".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(e.to_string().starts_with("stop_words:"));
+    }
+
+    #[test]
+    fn empty_and_pathological_inputs() {
+        assert!(news("").is_empty());
+        assert!(news("''''----....").is_empty());
+        // Long runs of joiners and apostrophes stay linear and do not panic.
+        let long = "a'".repeat(100_000);
+        assert_eq!(news(&long).len(), 1);
+        let digits = "1,".repeat(100_000);
+        assert_eq!(news(&digits).len(), 1);
+    }
+}

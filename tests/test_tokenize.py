@@ -1,0 +1,278 @@
+"""Tokenizer: news rules on English and French, options, offsets, sklearn parity, bad input."""
+
+from __future__ import annotations
+
+import pickle
+import unicodedata
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import wirenlp as wn
+
+# Text without lone surrogates (a Python str that cannot be UTF-8 is a separate test) and
+# without characters this Python's Unicode database does not know yet (the Rust tables may be
+# a newer Unicode version).
+unicode_text = st.text(
+    alphabet=st.characters(exclude_categories=["Cs", "Cn"]),
+    max_size=200,
+)
+news_text = st.lists(
+    st.sampled_from([*"abcdeéèàçïAZÉ0123456789 ,.-'’%:/«»“”…—\n", "\u202f", "\u00a0", "e\u0301"]),
+    max_size=120,
+).map("".join)
+
+
+def tok(text: str, **kw) -> list[str]:
+    return wn.Tokenizer(**kw).tokenize(text)
+
+
+# --- French -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("l’ambassadeur", ["ambassadeur"]),
+        ("l'ambassadeur", ["ambassadeur"]),
+        ("coopération d’Etat à Etat", ["coopération", "etat", "à", "etat"]),
+        ("qu’il", ["il"]),
+        ("jusqu’à Bamako", ["à", "bamako"]),
+        ("Le Mali s’est rapproché", ["le", "mali", "est", "rapproché"]),
+        ("aujourd’hui", ["aujourd'hui"]),
+        ("d’aujourd’hui", ["aujourd'hui"]),
+        ("l’indépendance en 1960", ["indépendance", "en", "1960"]),
+        ("« la France »", ["la", "france"]),
+        ("environ 1\u202f200 salariés", ["environ", "1\u202f200", "salariés"]),
+    ],
+)
+def test_french_rules(text, expected):
+    assert tok(text) == expected
+
+
+def test_elision_options():
+    assert tok("l’ambassadeur d’Etat", elisions="keep") == ["l'", "ambassadeur", "d'", "etat"]
+    assert tok("l’ambassadeur", elisions=False) == ["l'ambassadeur"]
+    assert tok("l’ambassadeur", elisions=True) == ["ambassadeur"]
+
+
+# --- English ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lavrov's visit", ["lavrov", "visit"]),
+        ("Goïta’s men", ["goïta", "men"]),
+        ("the Russians' aid", ["the", "russians", "aid"]),
+        ("between 1,500 and 2,000 men", ["between", "1,500", "and", "2,000", "men"]),
+        ("60.64% of this article", ["60.64%", "of", "this", "article"]),
+        ("on 2023-02-08.", ["on", "2023-02-08"]),
+        ("“give a new impetus”", ["give", "a", "new", "impetus"]),
+        ("Bamako — and Nouakchott…", ["bamako", "and", "nouakchott"]),
+        ("the U.S. said", ["the", "u.s.", "said"]),
+        ("don’t", ["don't"]),
+        ("Russo-Malian forty-eight", ["russo", "malian", "forty", "eight"]),
+    ],
+)
+def test_english_rules(text, expected):
+    assert tok(text) == expected
+
+
+def test_options():
+    assert tok("Élection à Bamako", lowercase=False) == ["Élection", "à", "Bamako"]
+    assert tok("Élection à Bamako", strip_accents="unicode") == ["election", "a", "bamako"]
+    assert tok("Élection – « à »", strip_accents="ascii") == ["election", "a"]
+    assert tok("Russo-Malian ties", hyphens="keep") == ["russo-malian", "ties"]
+    assert tok("a bc def", min_len=2) == ["bc", "def"]
+    assert tok("The minister and the envoy", stop_words="en") == ["minister", "envoy"]
+    assert tok("Le ministre et la France", stop_words="fr") == ["ministre", "france"]
+    assert tok("Mali and MALI and Russia", stop_words=["mali"]) == ["and", "and", "russia"]
+
+
+def test_stop_words_and_stemming_follow_detected_language():
+    t = wn.Tokenizer(stop_words="auto", stem=True)
+    en = t.tokenize("The ministers were visiting the capitals of the region")
+    fr = t.tokenize("Les ministres ont visité les capitales de la région")
+    assert "the" not in en and "les" not in fr
+    assert en == ["minist", "visit", "capit", "region"]
+    assert fr[:2] == ["ministr", "visit"]
+    # A fixed language applies its rules whatever the text.
+    assert wn.Tokenizer(lang="fr", stop_words="auto").tokenize("le the") == ["the"]
+
+
+def test_nfc_normalisation_fixes_nfd_text():
+    nfd = unicodedata.normalize("NFD", "Élection présidentielle à Bamako")
+    assert tok(nfd) == ["élection", "présidentielle", "à", "bamako"]
+
+
+# --- offsets ----------------------------------------------------------------------------
+
+
+def test_offsets_index_the_python_string():
+    text = "« L’ambassadeur de Goïta’s » 🙂 est arrivé"
+    out = wn.Tokenizer().tokenize_with_offsets(text)
+    assert [t for t, _, _ in out] == ["ambassadeur", "de", "goïta", "est", "arrivé"]
+    assert [text[s:e] for _, s, e in out] == ["ambassadeur", "de", "Goïta", "est", "arrivé"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(news_text)
+def test_offsets_property_news(text):
+    t = wn.Tokenizer()
+    out = t.tokenize_with_offsets(text)
+    assert [x for x, _, _ in out] == t.tokenize(text)
+    prev_end = 0
+    for token, s, e in out:
+        assert prev_end <= s < e <= len(text)
+        prev_end = e
+        surface = unicodedata.normalize("NFC", text[s:e]).lower().replace("’", "'")
+        assert surface == token
+
+
+@settings(max_examples=300, deadline=None)
+@given(unicode_text)
+def test_never_fails_on_any_text(text):
+    for kw in ({}, {"stop_words": "auto", "stem": True}, {"pattern": "sklearn"}):
+        t = wn.Tokenizer(**kw)
+        assert t.tokenize_batch([text]) == [t.tokenize(text)]
+        for _, s, e in t.tokenize_with_offsets(text):
+            assert 0 <= s <= e <= len(text)
+
+
+# --- sklearn parity ---------------------------------------------------------------------
+
+
+def _sk_analyzer(**kw):
+    text_mod = pytest.importorskip("sklearn.feature_extraction.text")
+    return text_mod.CountVectorizer(**kw).build_analyzer()
+
+
+@settings(max_examples=300, deadline=None)
+@given(unicode_text)
+def test_sklearn_mode_matches_sklearn_on_any_text(text):
+    analyzer = _sk_analyzer()
+    assert wn.Tokenizer(pattern="sklearn").tokenize(text) == analyzer(text)
+
+
+@pytest.mark.parametrize("strip", [None, "unicode", "ascii"])
+@pytest.mark.parametrize("lowercase", [True, False])
+def test_sklearn_mode_matches_sklearn_on_seeds(seeds_dir, strip, lowercase):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    analyzer = _sk_analyzer(strip_accents=strip, lowercase=lowercase)
+    t = wn.Tokenizer(pattern="sklearn", strip_accents=strip, lowercase=lowercase)
+    assert t.tokenize_batch(texts) == [analyzer(x) for x in texts]
+
+
+def test_sklearn_mode_matches_sklearn_on_news(news):
+    analyzer = _sk_analyzer()
+    got = wn.Tokenizer(pattern="sklearn").tokenize_batch(news)
+    assert got.index.equals(news.index)
+    assert got.tolist() == [analyzer(x) for x in news]
+
+
+def test_sklearn_mode_offsets():
+    text = "İstanbul’s ÉLAN, 1,500 men"
+    out = wn.Tokenizer(pattern="sklearn").tokenize_with_offsets(text)
+    assert [t for t, _, _ in out] == _sk_analyzer()(text)
+    for token, s, e in out:
+        assert text[s:e].lower().endswith(token[-1])
+
+
+# --- batches, pandas, pickling ----------------------------------------------------------
+
+
+def test_batch_keeps_pandas_index_and_matches_single_calls():
+    s = pd.Series(["Le Mali.", "Moscou et Bamako", ""], index=["x", "y", "z"], name="body")
+    out = wn.Tokenizer().tokenize_batch(s)
+    assert isinstance(out, pd.Series)
+    assert out.index.tolist() == ["x", "y", "z"] and out.name == "body"
+    assert out.tolist() == [["le", "mali"], ["moscou", "et", "bamako"], []]
+    assert wn.Tokenizer().tokenize_batch(["Le Mali.", ""], n_jobs=1) == [["le", "mali"], []]
+    assert wn.Tokenizer().tokenize_batch(x for x in ["a b"]) == [["a", "b"]]
+
+
+def test_input_is_not_modified():
+    texts = ["Lavrov’s visit", "l’ambassadeur"]
+    copy = list(texts)
+    wn.Tokenizer().tokenize_batch(texts)
+    assert texts == copy
+
+
+def test_pickle_repr_and_params_round_trip():
+    t = wn.Tokenizer(lang="fr", stop_words=["x", "y"], elisions="keep", stem=True, n_jobs=2)
+    t2 = pickle.loads(pickle.dumps(t))
+    assert type(t2) is wn.Tokenizer and t2 == t
+    assert t2.get_params() == t.get_params()
+    assert t2.tokenize("l’État") == t.tokenize("l’État")
+    assert repr(t).startswith("Tokenizer(lang='fr'")
+    assert repr(wn.Tokenizer()) == "Tokenizer()"
+
+
+# --- bad input --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "typename"),
+    [(None, "NoneType"), (float("nan"), "float"), (b"bytes", "bytes"), (42, "int")],
+)
+def test_non_str_in_batch_names_position_and_type(bad, typename):
+    with pytest.raises(TypeError, match=rf"texts\[1\]: expected str, got {typename}"):
+        wn.Tokenizer().tokenize_batch(["ok", bad, "ok"])
+
+
+def test_non_str_in_series_names_index_label():
+    s = pd.Series(["ok", np.nan], index=["first", "second"])
+    with pytest.raises(TypeError, match=r"texts\[1\].*float.*index label 'second'"):
+        wn.Tokenizer().tokenize_batch(s)
+
+
+def test_lone_surrogate_is_value_error():
+    with pytest.raises(ValueError, match=r"texts\[0\].*surrogate"):
+        wn.Tokenizer().tokenize_batch(["bad \ud800 text"])
+    with pytest.raises(ValueError, match=r"text: .*surrogate"):
+        wn.Tokenizer().tokenize("bad \udfff")
+
+
+def test_empty_string_and_single_str_batch():
+    assert wn.Tokenizer().tokenize("") == []
+    assert wn.Tokenizer().tokenize_with_offsets("") == []
+    with pytest.raises(TypeError, match="texts: expected a sequence of str, got a single str"):
+        wn.Tokenizer().tokenize_batch("not a list")
+    with pytest.raises(TypeError, match="text: expected str, got NoneType"):
+        wn.Tokenizer().tokenize(None)
+
+
+@pytest.mark.parametrize(
+    ("kw", "name"),
+    [
+        ({"lang": "xx"}, "lang"),
+        ({"strip_accents": "latin"}, "strip_accents"),
+        ({"stop_words": "zz"}, "stop_words"),
+        ({"elisions": "maybe"}, "elisions"),
+        ({"hyphens": "join"}, "hyphens"),
+        ({"pattern": "regex"}, "pattern"),
+        ({"n_jobs": 0}, "n_jobs"),
+    ],
+)
+def test_invalid_options_name_the_option(kw, name):
+    with pytest.raises(ValueError, match=rf"^{name}:"):
+        wn.Tokenizer(**kw)
+
+
+def test_huge_and_pathological_documents():
+    big = "Sergueï Lavrov’s l’ambassadeur 1,500 U.S. " * 500_000  # ~21 MB
+    out = wn.Tokenizer().tokenize_batch([big])
+    assert len(out[0]) == 5 * 500_000
+    for patho in ("a’" * 1_000_000, "1," * 1_000_000, "a." * 1_000_000, "l’" * 1_000_000):
+        assert isinstance(wn.Tokenizer().tokenize(patho), list)
+
+
+def test_rust_panic_becomes_python_exception():
+    from wirenlp import _core
+
+    with pytest.raises(RuntimeError, match="internal error"):
+        _core._panic_for_test()
