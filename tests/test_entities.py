@@ -294,3 +294,39 @@ def test_conll2003_valid_count_f1():
         pytest.skip(f"CoNLL-2003 unavailable: {exc}")
     assert n > 200
     assert f1 >= 0.70, (p, r, f1)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import wirenlp.entities
+
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    result = doctest.testmod(wirenlp.entities, optionflags=flags)
+    assert result.attempted > 0 and result.failed == 0
+
+
+def test_translated_manuals_link_through_names_numbers_and_cognates():
+    en = [
+        "Connect the Zephyr X200 router to the modem with the supplied cable. Press the "
+        "reset button for 10 seconds. The firmware version 4.2.1 supports WPA3 security.",
+        "The Atlas 3000 coffee machine needs descaling every 250 cups. Use only the "
+        "recommended cleaning solution and rinse the water tank twice.",
+        "Annual report: revenue in Germany grew by 12 percent in 2022, while operating "
+        "costs in Brazil fell. The board proposes a dividend of 1.50 euros.",
+    ]
+    fr = [
+        "Connectez le routeur Zephyr X200 au modem avec le câble fourni. Appuyez sur le "
+        "bouton de réinitialisation pendant 10 secondes. La version 4.2.1 du firmware "
+        "prend en charge la sécurité WPA3.",
+        "La machine à café Atlas 3000 nécessite un détartrage toutes les 250 tasses. "
+        "Utilisez uniquement la solution de nettoyage recommandée et rincez le réservoir.",
+        "Rapport annuel : le chiffre d'affaires en Allemagne a progressé de 12 % en 2022, "
+        "tandis que les coûts opérationnels au Brésil ont baissé. Le conseil propose un "
+        "dividende de 1,50 euro.",
+    ]
+    sim = wn.story_similarity(en + fr)
+    for i in range(3):
+        row = sim[i, 3:]
+        assert row.argmax() == i, sim.round(2)
+        assert sim[3 + i, :3].argmax() == i, sim.round(2)

@@ -49,13 +49,17 @@ class EntityExtractor:
        doc          entity type  count
     0    0  Abdoulaye Diop  PER      1
     1    0          Moscow  LOC      1
-    2    0   Sergei Lavrov  PER      2
+    2    0  Sergueï Lavrov  PER      2
     3    1          Moscow  LOC      1
-    4    1   Sergei Lavrov  PER      1
-    >>> ex.extract(texts[1:])[["entity", "mention", "start", "end"]]
-              entity         mention  start  end
-    0  Sergei Lavrov  Sergueï Lavrov      0   14
-    1         Moscow          Moscou     28   34
+    4    1  Sergueï Lavrov  PER      1
+    >>> ex.extract(texts)[["doc", "entity", "mention", "start", "end"]]
+       doc          entity         mention  start  end
+    0    0  Sergueï Lavrov   Sergei Lavrov      0   13
+    1    0          Moscow          Moscow     25   31
+    2    0  Sergueï Lavrov          Lavrov     33   39
+    3    0  Abdoulaye Diop  Abdoulaye Diop     44   58
+    4    1  Sergueï Lavrov  Sergueï Lavrov      0   14
+    5    1          Moscow          Moscou     28   34
     """
 
     def __init__(
@@ -250,10 +254,10 @@ def demo_entities(corpus: pd.DataFrame, top: int = 5) -> None:
     ...     "doc_id": ["a", "b"], "lang": ["en", "fr"],
     ...     "text": ["Sergei Lavrov visited Bamako.", "Sergueï Lavrov a visité Bamako."]})
     >>> demo_entities(corpus)
-    a [en]: Sergei Lavrov (PER) 1, Bamako (LOC) 1
-      nearest story: b [fr] (similarity 0.82)
-    b [fr]: Bamako (LOC) 1, Sergei Lavrov (PER) 1
-      nearest story: a [en] (similarity 0.82)
+    a [en]: Bamako (LOC) 1, Sergueï Lavrov (PER) 1
+      nearest story: b [fr] (similarity 0.88)
+    b [fr]: Bamako (LOC) 1, Sergueï Lavrov (PER) 1
+      nearest story: a [en] (similarity 0.88)
     """
     texts = pd.Series(corpus["text"].to_numpy(), index=corpus["doc_id"].to_numpy())
     langs = dict(zip(corpus["doc_id"], corpus["lang"], strict=False))
