@@ -330,3 +330,10 @@ def test_translated_manuals_link_through_names_numbers_and_cognates():
         row = sim[i, 3:]
         assert row.argmax() == i, sim.round(2)
         assert sim[3 + i, :3].argmax() == i, sim.round(2)
+
+
+def test_long_capitalised_runs_stay_linear():
+    # One unbroken run of 1.5 million capitalised words: names are cut into bounded runs.
+    text = "Abdoulaye Diop Of The Bank " * 300_000
+    counts = EntityExtractor(lang="en").counts([text])
+    assert counts["count"].sum() > 100_000

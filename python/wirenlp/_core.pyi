@@ -39,7 +39,7 @@ def _panic_for_test() -> None: ...
 
 # entities
 _Gazetteer = Mapping[str, Mapping[str, Any]] | None
-_EntityTable = tuple[list[str], list[str], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+_EntityTable = tuple[list[str], npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]
 
 def entity_mentions(
     texts: Sequence[str],

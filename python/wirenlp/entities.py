@@ -21,6 +21,9 @@ from wirenlp._input import as_texts, default_index, labelled_errors
 
 __all__ = ["EntityExtractor", "demo_entities", "entity_counts", "story_similarity"]
 
+# Type codes of the extension (EntityType as u8).
+_TYPES = np.array(["PER", "LOC", "ORG", "MISC"], dtype=object)
+
 
 class EntityExtractor:
     """Find named entities and give each one canonical name across a batch.
@@ -124,7 +127,7 @@ class EntityExtractor:
             )
         labels = default_index(len(seq), index)
         names_a = np.asarray(names, dtype=object)
-        types_a = np.asarray(types, dtype=object)
+        types_a = _TYPES[types]
         return pd.DataFrame(
             {
                 "doc": labels.take(doc),
@@ -152,7 +155,7 @@ class EntityExtractor:
         """
         ((names, types, doc, ent), count), labels, _ = self._counts(texts)
         names_a = np.asarray(names, dtype=object)
-        types_a = np.asarray(types, dtype=object)
+        types_a = _TYPES[types]
         return pd.DataFrame(
             {
                 "doc": labels.take(doc),

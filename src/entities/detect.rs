@@ -58,6 +58,13 @@ pub struct Tok {
     pub slash: bool,
 }
 
+/// Longest run of capitalised words and connectors taken as one name: longer runs (tables,
+/// shouted text) are cut, which keeps the work per token bounded.
+const MAX_RUN_TOKENS: usize = 16;
+
+/// Longest gazetteer name, in words, tried at the start of a sentence.
+const MAX_GAZ_WORDS: usize = 6;
+
 const ELISIONS: &[&str] = &[
     "l", "d", "j", "n", "s", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu",
 ];
@@ -525,7 +532,7 @@ pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention>
         // Grow a run: capable tokens, bridged by up to two connectors.
         let mut segs: Vec<(usize, usize)> = vec![(i, i + 1)];
         let mut j = i + 1;
-        while j < toks.len() && !toks[j - 1].possessive {
+        while j < toks.len() && !toks[j - 1].possessive && j - i < MAX_RUN_TOKENS {
             let t = &toks[j];
             if !t.joined && !t.elided {
                 break;
@@ -558,7 +565,7 @@ pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention>
         // A tentative sentence opener stays only inside a gazetteer name (New York).
         if capable[i] == Some(true) {
             let seg0 = segs[0];
-            let keep = (seg0.0 + 2..=seg0.1)
+            let keep = (seg0.0 + 2..=seg0.1.min(seg0.0 + MAX_GAZ_WORDS))
                 .rev()
                 .any(|end| cx.gaz.lookup(&span_key(text, toks, seg0.0, end)).is_some());
             if keep {

@@ -90,7 +90,7 @@ impl Lang {
     pub fn detect(text: &str) -> Lang {
         use std::sync::OnceLock;
         // Only French gets its own rules: scoring a few Latin-script languages on the first
-        // 400 bytes is enough to tell it apart and keeps detection off the profile.
+        // 256 bytes is enough to tell it apart and keeps detection off the profile.
         static DETECTOR: OnceLock<Option<crate::lang::LanguageDetector>> = OnceLock::new();
         let detector = DETECTOR.get_or_init(|| {
             crate::lang::LanguageDetector::with_allowlist(&[
@@ -98,7 +98,7 @@ impl Lang {
             ])
             .ok()
         });
-        let mut end = text.len().min(400);
+        let mut end = text.len().min(256);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
@@ -327,11 +327,11 @@ fn find_doc(
 
 /// Cluster ids: user-gazetteer entries, built-in gazetteer entries and free names share one
 /// id space via string keys.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum ClusterKey {
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum ClusterKey<'a> {
     User(u32),
     Gaz(u32),
-    Name(String),
+    Name(&'a str),
 }
 
 fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options) -> Extraction {
@@ -345,14 +345,14 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             let k = if let Some(u) = f.user {
                 ClusterKey::User(u)
             } else if !opts.merge {
-                ClusterKey::Name(texts[d][f.raw.s as usize..f.raw.e as usize].to_string())
+                ClusterKey::Name(&texts[d][f.raw.s as usize..f.raw.e as usize])
             } else if let Some(g) = f.raw.gaz {
                 ClusterKey::Gaz(g)
             } else {
-                ClusterKey::Name(f.raw.key.clone())
+                ClusterKey::Name(f.raw.key.as_str())
             };
             let next = keys.len() as u32;
-            let id = *ids.entry(k.clone()).or_insert_with(|| {
+            let id = *ids.entry(k).or_insert_with(|| {
                 keys.push(k);
                 next
             });
@@ -367,7 +367,7 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
         let names: Vec<&str> = keys
             .iter()
             .map(|k| match k {
-                ClusterKey::Name(s) => s.as_str(),
+                ClusterKey::Name(s) => *s,
                 _ => "",
             })
             .collect();
@@ -453,7 +453,7 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                 // A one-word city name can also be a surname (Obama): only a full name in
                 // the same document takes it.
                 let (s, city) = match &keys[*id as usize] {
-                    ClusterKey::Name(s) => (s.as_str(), false),
+                    ClusterKey::Name(s) => (*s, false),
                     ClusterKey::Gaz(g) if gaz.entries[*g as usize].city && f.raw.words == 1 => {
                         (f.raw.key.as_str(), true)
                     }
@@ -498,11 +498,11 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             }
         }
     }
-    let mut root_entity: FxHashMap<u32, (String, EntityType)> = FxHashMap::default();
+    let mut root_entity: Vec<Option<(String, EntityType)>> = vec![None; n];
     for ids in &mention_cluster {
         for &c in ids {
             let r = uf.find(c);
-            root_entity.entry(r).or_insert_with(|| {
+            root_entity[r as usize].get_or_insert_with(|| {
                 let name = match &keys[r as usize] {
                     ClusterKey::User(u) => opts
                         .gazetteer
@@ -520,13 +520,17 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             });
         }
     }
-    let mut table: Vec<(String, EntityType)> = root_entity.values().cloned().collect();
+    let mut table: Vec<(String, EntityType)> = root_entity.iter().flatten().cloned().collect();
     table.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
     table.dedup();
     let index: FxHashMap<&(String, EntityType), u32> = table
         .iter()
         .enumerate()
         .map(|(i, e)| (e, i as u32))
+        .collect();
+    let root_index: Vec<u32> = root_entity
+        .iter()
+        .map(|e| e.as_ref().map_or(u32::MAX, |e| index[e]))
         .collect();
     let docs = found
         .iter()
@@ -536,14 +540,11 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             let mut conv = CharOffsets::new(texts[d]);
             doc.iter()
                 .zip(ids)
-                .map(|(f, &c)| {
-                    let ent = &root_entity[&uf.find(c)];
-                    Mention {
-                        start: conv.char_of(f.raw.s as usize),
-                        end: conv.char_of(f.raw.e as usize),
-                        entity: index[ent],
-                        bytes: (f.raw.s, f.raw.e),
-                    }
+                .map(|(f, &c)| Mention {
+                    start: conv.char_of(f.raw.s as usize),
+                    end: conv.char_of(f.raw.e as usize),
+                    entity: root_index[uf.find(c) as usize],
+                    bytes: (f.raw.s, f.raw.e),
                 })
                 .collect()
         })
