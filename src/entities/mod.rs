@@ -102,7 +102,16 @@ impl Lang {
         while !text.is_char_boundary(end) {
             end -= 1;
         }
-        match detector.as_ref().and_then(|d| d.detect(&text[..end])) {
+        let sample = &text[..end];
+        // Plain ASCII without a single French function word is not French: skip the detector
+        // (most English news).
+        const FRENCH: [&str; 10] = [
+            " le ", " la ", " les ", " des ", " est ", " et ", " du ", " une ", " pour ", " dans ",
+        ];
+        if sample.is_ascii() && !FRENCH.iter().any(|w| sample.contains(w)) {
+            return Lang::En;
+        }
+        match detector.as_ref().and_then(|d| d.detect(sample)) {
             Some(d) if d.code == "fr" => Lang::Fr,
             _ => Lang::En,
         }
