@@ -360,22 +360,21 @@ impl Prefilter {
 /// First half of the statistics, accumulated over documents: capitalised words seen in
 /// mid-sentence, and the doubtful ones (sentence openers, headline words).
 pub fn capital_stats(
-    text: &str,
     toks: &[Tok],
+    folded: &Folded,
     cap_mid: &mut FxHashSet<String>,
     doubtful: &mut FxHashSet<String>,
 ) {
-    let mut buf = String::new();
-    for t in toks {
+    for (k, t) in toks.iter().enumerate() {
         if matches!(t.case, Case::Title | Case::Upper) {
-            fold_into(&text[t.s as usize..t.e as usize], &mut buf);
+            let w = folded.get(k);
             let set = if t.initial || t.headline {
                 &mut *doubtful
             } else {
                 &mut *cap_mid
             };
-            if !set.contains(buf.as_str()) {
-                set.insert(buf.clone());
+            if !set.contains(w) {
+                set.insert(w.to_string());
             }
         }
     }
@@ -420,7 +419,8 @@ pub struct Folded {
 }
 
 impl Folded {
-    fn new(text: &str, toks: &[Tok]) -> Self {
+    /// Fold the capitalised tokens of `text`.
+    pub fn new(text: &str, toks: &[Tok]) -> Self {
         let mut buf = String::new();
         let mut one = String::new();
         let spans = toks
@@ -440,7 +440,7 @@ impl Folded {
 
     /// Folded token `k` ("" for a token that is not capitalised).
     #[inline]
-    fn get(&self, k: usize) -> &str {
+    pub fn get(&self, k: usize) -> &str {
         let (a, b) = self.spans[k];
         &self.buf[a as usize..b as usize]
     }
@@ -483,9 +483,8 @@ fn add(c: &mut Cues, t: EntityType, w: f32) {
 }
 
 /// Detect names in one document from its tokens.
-pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention> {
+pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -> Vec<RawMention> {
     let word = |t: &Tok| &text[t.s as usize..t.e as usize];
-    let folded = Folded::new(text, toks);
     // A capitalised token can be part of a name; `Some(true)` = only if confirmed by a
     // gazetteer match of the run it opens.
     let capable: Vec<Option<bool>> = toks
@@ -499,17 +498,18 @@ pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention>
             if cx.gaz.is_calendar_word(f) {
                 return None;
             }
-            let known = cx.gaz.lookup(f).is_some() || cx.gaz.is_given_name(f);
-            if t.slash && !known {
+            if t.case == Case::Title && f.chars().count() == 1 && !t.dot_after {
                 return None;
             }
-            if t.case == Case::Title && f.chars().count() == 1 && !t.dot_after {
+            // Only looked up where it decides something: most tokens are mid-sentence.
+            let known = || cx.gaz.lookup(f).is_some() || cx.gaz.is_given_name(f);
+            if t.slash && !known() {
                 return None;
             }
             if t.initial || t.headline {
                 let stop = cx.stop.contains(f);
                 let lower = cx.stats.lower_seen.contains(f);
-                if !stop && !lower && (known || cx.stats.cap_mid.contains(f)) {
+                if !stop && !lower && (cx.stats.cap_mid.contains(f) || known()) {
                     Some(false)
                 } else if t.initial && !t.headline {
                     Some(true)
@@ -577,7 +577,7 @@ pub fn candidates(text: &str, toks: &[Tok], cx: &Context<'_>) -> Vec<RawMention>
             }
         }
         if !segs.is_empty() {
-            emit_run(text, toks, &folded, &segs, cx, &mut out);
+            emit_run(text, toks, folded, &segs, cx, &mut out);
         }
         i = j.max(i + 1);
     }

@@ -194,6 +194,7 @@ pub struct Extraction {
 pub struct DocTokens {
     lang: Lang,
     toks: Vec<Tok>,
+    folded: detect::Folded,
 }
 
 /// First pass over one document: language and tokens. Texts longer than 4 GiB are refused.
@@ -208,7 +209,8 @@ pub fn tokenize_doc(text: &str, lang: Option<Lang>, row: usize) -> Result<DocTok
     let lang = lang.unwrap_or_else(|| Lang::detect(text));
     let mut toks = Vec::with_capacity(text.len() / 5);
     detect::tokenize(text, &mut toks);
-    Ok(DocTokens { lang, toks })
+    let folded = detect::Folded::new(text, &toks);
+    Ok(DocTokens { lang, toks, folded })
 }
 
 /// A mention before canonicalisation: detected or matched by the user gazetteer.
@@ -250,11 +252,10 @@ fn corpus_stats(texts: &[&str], docs: &[DocTokens]) -> CorpusStats {
         a.1.extend(b.1);
         a
     };
-    let (cap_mid, doubtful) = texts
+    let (cap_mid, doubtful) = docs
         .par_iter()
-        .zip(docs)
-        .fold(Sets::default, |mut acc, (t, d)| {
-            detect::capital_stats(t, &d.toks, &mut acc.0, &mut acc.1);
+        .fold(Sets::default, |mut acc, d| {
+            detect::capital_stats(&d.toks, &d.folded, &mut acc.0, &mut acc.1);
             acc
         })
         .reduce(Sets::default, merge);
@@ -297,7 +298,7 @@ fn find_doc(
         gaz,
         stop: d.lang.stop_words(),
     };
-    let detected = detect::candidates(text, &d.toks, &cx);
+    let detected = detect::candidates(text, &d.toks, &d.folded, &cx);
     let Some(user) = user else {
         return detected
             .into_iter()
