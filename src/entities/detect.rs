@@ -185,6 +185,19 @@ fn trim_word(text: &str, mut s: usize, mut e: usize) -> (usize, usize, bool, boo
     (s, e, elided, possessive)
 }
 
+/// Whether the word before a full stop is an abbreviation (Mr., M., U.), without allocating.
+fn is_abbreviation(w: &str) -> bool {
+    if w.len() <= 6 && w.is_ascii() {
+        let mut buf = [0u8; 6];
+        for (d, c) in buf.iter_mut().zip(w.bytes()) {
+            *d = c.to_ascii_lowercase();
+        }
+        lx::is_abbreviation(std::str::from_utf8(&buf[..w.len()]).unwrap_or(""))
+    } else {
+        w.chars().count() == 1
+    }
+}
+
 /// Split `text` into word tokens (see [`Tok`]), appending to `out`.
 pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
     let b = text.as_bytes();
@@ -257,7 +270,7 @@ pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
                 let abbrev = c == '.'
                     && i > 0
                     && out.last().is_some_and(|t| {
-                        t.e as usize == i && lx::is_abbreviation(&fold(&text[t.s as usize..i]))
+                        t.e as usize == i && is_abbreviation(&text[t.s as usize..i])
                     });
                 if abbrev {
                     joined = true;
@@ -484,7 +497,6 @@ fn add(c: &mut Cues, t: EntityType, w: f32) {
 
 /// Detect names in one document from its tokens.
 pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -> Vec<RawMention> {
-    let word = |t: &Tok| &text[t.s as usize..t.e as usize];
     // A capitalised token can be part of a name; `Some(true)` = only if confirmed by a
     // gazetteer match of the run it opens.
     let capable: Vec<Option<bool>> = toks
@@ -523,6 +535,7 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
         .collect();
 
     let mut out = Vec::new();
+    let mut segs: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
         if capable[i].is_none() {
@@ -530,7 +543,8 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
             continue;
         }
         // Grow a run: capable tokens, bridged by up to two connectors.
-        let mut segs: Vec<(usize, usize)> = vec![(i, i + 1)];
+        segs.clear();
+        segs.push((i, i + 1));
         let mut j = i + 1;
         while j < toks.len() && !toks[j - 1].possessive && j - i < MAX_RUN_TOKENS {
             let t = &toks[j];
@@ -548,7 +562,7 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
                 && k < j + 2
                 && toks[k].joined
                 && toks[k].case == Case::Lower
-                && lx::is_connector(&fold(word(&toks[k])), cx.lang)
+                && lx::is_connector(&lower_folded(text, &toks[k]), cx.lang)
             {
                 k += 1;
             }
@@ -588,6 +602,16 @@ fn span_key(text: &str, toks: &[Tok], a: usize, b: usize) -> String {
     name_key(&text[toks[a].s as usize..toks[b - 1].e as usize])
 }
 
+/// A lower-case token folded, without allocating for plain ASCII (already lower case).
+fn lower_folded<'t>(text: &'t str, t: &Tok) -> std::borrow::Cow<'t, str> {
+    let w = &text[t.s as usize..t.e as usize];
+    if w.bytes().all(|b| b.is_ascii_lowercase()) {
+        std::borrow::Cow::Borrowed(w)
+    } else {
+        std::borrow::Cow::Owned(fold(w))
+    }
+}
+
 /// Join segments across connectors when the joined name is a gazetteer entry, an
 /// organisation name, or a personal name with a particle; emit each group.
 fn emit_run(
@@ -601,21 +625,24 @@ fn emit_run(
     let mut cur = segs[0];
     let mut org = false;
     for &next in &segs[1..] {
-        let joined_key = span_key(text, toks, cur.0, next.1);
         let last = folded.get(cur.1 - 1);
         let first = folded.get(cur.0);
-        let conn: Vec<String> = (cur.1..next.0)
-            .map(|k| fold(&text[toks[k].s as usize..toks[k].e as usize]))
-            .collect();
-        let particle = !conn.is_empty()
-            && conn.iter().all(|c| lx::is_name_particle(c))
-            && cur.1 - cur.0 == 1
-            && cx.gaz.is_given_name(first)
-            && next.1 - next.0 == 1;
+        let particle = || {
+            cur.1 < next.0
+                && (cur.1..next.0).all(|k| lx::is_name_particle(&lower_folded(text, &toks[k])))
+                && cur.1 - cur.0 == 1
+                && next.1 - next.0 == 1
+                && cx.gaz.is_given_name(first)
+        };
         if lx::is_org_head(last) {
             org = true;
             cur.1 = next.1;
-        } else if cx.gaz.lookup(&joined_key).is_some() || particle {
+        } else if particle()
+            || cx
+                .gaz
+                .lookup(&span_key(text, toks, cur.0, next.1))
+                .is_some()
+        {
             cur.1 = next.1;
         } else {
             emit_group(text, toks, folded, cur, org, cx, out);
@@ -725,7 +752,7 @@ fn push(
     let lower_word = |k: usize| {
         toks.get(k)
             .filter(|t| t.case == Case::Lower)
-            .map(|t| fold(&text[t.s as usize..t.e as usize]))
+            .map(|t| lower_folded(text, t))
     };
     if let Some(g) = gaz {
         add(&mut cues, cx.gaz.entries[g as usize].etype, 4.0);
