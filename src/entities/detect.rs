@@ -100,6 +100,12 @@ fn is_hyphen(c: char) -> bool {
 }
 
 fn case_of(w: &str) -> Case {
+    // Fast paths for ASCII: "word", "Word".
+    match w.as_bytes() {
+        [f, ..] if f.is_ascii_lowercase() => return Case::Lower,
+        [f, s, ..] if f.is_ascii_uppercase() && s.is_ascii_lowercase() => return Case::Title,
+        _ => {}
+    }
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return Case::Other;
@@ -213,6 +219,11 @@ pub fn tokenize(text: &str, out: &mut Vec<Tok>) {
             let start = i;
             let mut j = i + len;
             while j < n {
+                // Tight loop over ASCII letters and digits, the bulk of any text.
+                if b[j].is_ascii_alphanumeric() {
+                    j += 1;
+                    continue;
+                }
                 let (c2, l2) = decode(text, j);
                 // Apostrophes and hyphens stay inside a word only between word characters.
                 let inner = (is_apostrophe(c2) || is_hyphen(c2))
