@@ -50,15 +50,18 @@ fn fold_char(c: char, out: &mut String) {
 /// Case- and accent-folded form of `s` (see [`fold_char`]); used for every comparison of names.
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        fold_char(c, &mut out);
-    }
+    fold_into(s, &mut out);
     out
 }
 
 /// [`fold`] into a reused buffer (cleared first).
 pub fn fold_into(s: &str, out: &mut String) {
     out.clear();
+    if s.is_ascii() {
+        out.push_str(s);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in s.chars() {
         fold_char(c, out);
     }
@@ -82,6 +85,9 @@ pub fn fold_with_map(s: &str) -> (String, Vec<usize>) {
 /// collapsed.
 pub fn name_key(s: &str) -> String {
     let f = fold(s);
+    if !f.contains([' ', '-', '\'', '.']) && !f.contains(char::is_whitespace) {
+        return f;
+    }
     let mut out = String::with_capacity(f.len());
     for w in f.split([' ', '-', '\'', '.']) {
         if !w.is_empty() {
