@@ -1,5 +1,8 @@
 //! Language detection with whatlang, reported as ISO 639-1 codes.
 
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
 use whatlang::{Detector, Lang};
 
 use crate::error::{Error, Result};
@@ -52,6 +55,12 @@ impl LanguageDetector {
         })
     }
 
+    /// The language to apply language rules with: stop-word evidence when decisive (and the
+    /// detector has no allowlist), else whatlang; `None` when neither knows.
+    pub fn language_hint(&self, text: &str) -> Option<&'static str> {
+        guess_by_stop_words(text).or_else(|| self.detect(text).map(|d| d.code))
+    }
+
     /// Detect the language of `text`; `None` for empty or too-short text.
     pub fn detect(&self, text: &str) -> Option<Detection> {
         let sample = prefix(text, SAMPLE_BYTES);
@@ -71,6 +80,63 @@ impl LanguageDetector {
             reliable: info.is_reliable(),
         })
     }
+}
+
+/// Languages a stop-word guess can name: those with an NLTK stop-word list in the
+/// `stop-words` crate and a Snowball stemmer, i.e. those the tokenizer has rules for.
+const GUESS_LANGS: &[&str] = &[
+    "en", "fr", "de", "es", "it", "pt", "nl", "sv", "da", "fi", "no", "hu", "ro", "ru", "tr", "el",
+    "ar",
+];
+
+/// Words read for a stop-word guess.
+const GUESS_WORDS: usize = 120;
+
+/// Stop-word hits the best language needs, and its lead over the runner-up: at least
+/// `GUESS_LEAD_NUM / GUESS_LEAD_DEN` times as many hits (related languages share words).
+const GUESS_MIN_HITS: u32 = 6;
+const GUESS_LEAD_NUM: u32 = 3;
+const GUESS_LEAD_DEN: u32 = 2;
+
+/// Word → bitmask of the [`GUESS_LANGS`] whose stop-word list contains it.
+fn stop_word_index() -> &'static FxHashMap<&'static str, u32> {
+    static INDEX: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut map: FxHashMap<&'static str, u32> = FxHashMap::default();
+        for (bit, code) in GUESS_LANGS.iter().enumerate() {
+            for w in stop_words::lookup(code).unwrap_or_default() {
+                *map.entry(w).or_default() |= 1 << bit;
+            }
+        }
+        map
+    })
+}
+
+/// The language of `text` when stop-word evidence in its first words is decisive.
+///
+/// Function words identify a language with very little text, and counting them costs one
+/// hash lookup per word, where whatlang scores every profile of the script (hundreds of
+/// thousands of operations per call, whatever the text length).
+pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
+    let index = stop_word_index();
+    let mut hits = [0u32; GUESS_LANGS.len()];
+    let words = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(GUESS_WORDS);
+    for w in words {
+        let w = crate::unicode::lower(w);
+        if let Some(&mask) = index.get(w.as_ref()) {
+            for (bit, h) in hits.iter_mut().enumerate() {
+                *h += (mask >> bit) & 1;
+            }
+        }
+    }
+    let mut order: Vec<usize> = (0..hits.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
+    let (best, second) = (hits[order[0]], hits[order[1]]);
+    let decisive = best >= GUESS_MIN_HITS && best * GUESS_LEAD_DEN >= second * GUESS_LEAD_NUM;
+    decisive.then(|| GUESS_LANGS[order[0]])
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
@@ -136,6 +202,24 @@ mod tests {
         let d = LanguageDetector::with_allowlist(&["en", "fr"]).unwrap();
         let r = d.detect("Der Minister ist am Montag in der Hauptstadt angekommen.");
         assert!(matches!(r.map(|x| x.code), Some("en") | Some("fr")));
+    }
+
+    #[test]
+    fn stop_word_guess_is_decisive_or_silent() {
+        let en = "The minister said that he would travel to the capital of the country on \
+                  Monday and that he was going to meet with his counterpart there.";
+        let fr = "Le ministre a dit qu’il se rendrait dans la capitale du pays lundi et qu’il \
+                  rencontrerait son homologue pour une visite de travail.";
+        assert_eq!(guess_by_stop_words(en), Some("en"));
+        assert_eq!(guess_by_stop_words(fr), Some("fr"));
+        assert_eq!(guess_by_stop_words("Bamako Moscou Lavrov"), None);
+        assert_eq!(guess_by_stop_words(""), None);
+        let d = LanguageDetector::default();
+        assert_eq!(d.language_hint(fr), Some("fr"));
+        // Without decisive stop words, whatlang decides.
+        let names = "Bamako Moscou Nouakchott Khartoum Diplomatie Coopération Sécurité";
+        assert_eq!(guess_by_stop_words(names), None);
+        assert_eq!(d.language_hint(names), d.detect(names).map(|x| x.code));
     }
 
     #[test]

@@ -15,11 +15,15 @@
 //! linear in the text length.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
+use hashbrown::hash_table::{Entry, HashTable};
+use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::{FxBuildHasher, FxHashSet};
 use serde::{Deserialize, Serialize};
+use std::hash::BuildHasher;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
@@ -137,9 +141,65 @@ pub struct Token {
     pub end: usize,
 }
 
+/// Distinct tokens and their ids: a batch is returned as ids into one table, so each
+/// distinct token is stored (and later turned into a Python `str`) once.
+#[derive(Default, Clone)]
+pub struct TokenTable {
+    /// Ids, hashed by their token's text: one allocation per distinct token.
+    index: HashTable<u32>,
+    /// Distinct tokens in order of first appearance; a token's id is its position.
+    pub tokens: Vec<Box<str>>,
+}
+
+impl std::fmt::Debug for TokenTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenTable")
+            .field("tokens", &self.tokens.len())
+            .finish()
+    }
+}
+
+impl TokenTable {
+    /// An empty table with room for `n` distinct tokens.
+    pub fn with_capacity(n: usize) -> Self {
+        TokenTable {
+            index: HashTable::with_capacity(n),
+            tokens: Vec::with_capacity(n),
+        }
+    }
+
+    /// The id of `token`, adding it if new.
+    pub fn id(&mut self, token: &str) -> u32 {
+        let hasher = FxBuildHasher;
+        let TokenTable { index, tokens } = self;
+        let hash = hasher.hash_one(token);
+        match index.entry(
+            hash,
+            |&i| &*tokens[i as usize] == token,
+            |&i| hasher.hash_one(&*tokens[i as usize]),
+        ) {
+            Entry::Occupied(e) => *e.get(),
+            Entry::Vacant(v) => {
+                let id = tokens.len() as u32;
+                tokens.push(token.into());
+                v.insert(id);
+                id
+            }
+        }
+    }
+
+    /// Add every token of `other`; returns the new id of each of `other`'s ids.
+    pub fn absorb(&mut self, other: &TokenTable) -> Vec<u32> {
+        other.tokens.iter().map(|t| self.id(t)).collect()
+    }
+}
+
+/// Token ids of each document of a batch, into [`TokenTable`].
+pub type TokenIds = Vec<Vec<u32>>;
+
 /// Per-language resources, built once per process and shared.
 struct LangResources {
-    stop: HashSet<&'static str>,
+    stop: FxHashSet<&'static str>,
     stemmer: Option<Stemmer>,
 }
 
@@ -232,17 +292,22 @@ fn is_word_char(c: char) -> bool {
 /// The character at byte `pos`, if any.
 #[inline]
 fn char_at(text: &str, pos: usize) -> Option<char> {
+    let b = *text.as_bytes().get(pos)?;
+    if b < 128 {
+        return Some(b as char);
+    }
     text.get(pos..).and_then(|s| s.chars().next())
 }
 
 /// Stop words for one document.
 enum StopSet<'a> {
     Empty,
-    Static(&'static HashSet<&'static str>),
-    Custom(&'a HashSet<String>),
+    Static(&'static FxHashSet<&'static str>),
+    Custom(&'a FxHashSet<String>),
 }
 
 impl StopSet<'_> {
+    #[inline]
     fn contains(&self, w: &str) -> bool {
         match self {
             StopSet::Empty => false,
@@ -258,7 +323,7 @@ pub struct Tokenizer {
     config: TokenizerConfig,
     detector: LanguageDetector,
     fixed_lang: Option<String>,
-    custom_stop: Option<HashSet<String>>,
+    custom_stop: Option<FxHashSet<String>>,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -328,7 +393,7 @@ impl Tokenizer {
     pub fn language_of(&self, text: &str) -> Option<String> {
         match &self.fixed_lang {
             Some(l) => Some(l.clone()),
-            None => self.detector.detect(text).map(|d| d.code.to_string()),
+            None => self.detector.language_hint(text).map(str::to_string),
         }
     }
 
@@ -353,6 +418,42 @@ impl Tokenizer {
         let mut out = Vec::new();
         self.for_each_token(text, |t, _, _| out.push(t.into_owned()));
         out
+    }
+
+    /// Tokens of every text as ids into one [`TokenTable`], in parallel on the current rayon
+    /// pool. Documents are processed in contiguous chunks with a table each, then merged.
+    pub fn tokenize_ids<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (TokenTable, TokenIds) {
+        // A few contiguous chunks per thread, each with its own table: enough pieces to balance
+        // the load, few enough that the serial merge of the tables stays small.
+        let pieces = rayon::current_num_threads() * 3;
+        let chunk = texts.len().div_ceil(pieces).max(1);
+        let parts: Vec<(TokenTable, TokenIds)> = texts
+            .par_chunks(chunk)
+            .map(|docs| {
+                let mut table = TokenTable::with_capacity(4096);
+                let ids = docs
+                    .iter()
+                    .map(|t| {
+                        let t = t.as_ref();
+                        // News averages about six bytes per token.
+                        let mut ids = Vec::with_capacity(t.len() / 6 + 1);
+                        self.for_each_token(t, |tok, _, _| ids.push(table.id(&tok)));
+                        ids
+                    })
+                    .collect();
+                (table, ids)
+            })
+            .collect();
+        let mut table = TokenTable::default();
+        let mut out = Vec::with_capacity(texts.len());
+        for (local, docs) in parts {
+            let remap = table.absorb(&local);
+            out.extend(docs.into_iter().map(|mut ids| {
+                ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                ids
+            }));
+        }
+        (table, out)
     }
 
     /// Tokens of `text` with character offsets into `text`.
@@ -400,6 +501,45 @@ impl Tokenizer {
         F: FnMut(Cow<'_, str>, usize, usize),
     {
         match self.config.pattern {
+            Pattern::Sklearn if self.lowercase_per_token(text) => {
+                // Lower-casing maps word characters to word characters and others to others
+                // (Σ, whose final form depends on context, takes the whole-text path), so
+                // splitting first and lower-casing each token gives sklearn's tokens without
+                // copying the text; a token whose lower case is not one run is split again.
+                let stop = self.sklearn_stop_set(text);
+                let mut buf = String::new();
+                for (s, e) in sklearn_word_spans(text) {
+                    let raw = &text[s..e];
+                    if raw.is_ascii() {
+                        // ASCII: lower-case into a reused buffer, no allocation per token.
+                        let t = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                            buf.clear();
+                            buf.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+                            buf.as_str()
+                        } else {
+                            raw
+                        };
+                        if !stop.contains(t) {
+                            f(Cow::Borrowed(t), s, e);
+                        }
+                        continue;
+                    }
+                    match lower(raw) {
+                        Cow::Borrowed(t) => {
+                            if !stop.contains(t) {
+                                f(Cow::Borrowed(t), s, e)
+                            }
+                        }
+                        Cow::Owned(t) => {
+                            for (a, b) in sklearn_word_spans(&t) {
+                                if !stop.contains(&t[a..b]) {
+                                    f(Cow::Owned(t[a..b].to_string()), s, e);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             Pattern::Sklearn => {
                 let pre = self.sklearn_preprocess(text);
                 self.for_each_sklearn_token(&pre, |t, s, e| f(Cow::Borrowed(t), s, e));
@@ -441,26 +581,40 @@ impl Tokenizer {
         if span.clitic && !tok.ends_with('\'') {
             tok.to_mut().push('\'');
         }
-        let lowered = lower(&tok);
-        if stop.contains(lowered.trim_end_matches('\'')) || stop.contains(&lowered) {
-            return None;
+        // Most tokens stay borrowed from `text` through every step below.
+        let lowered = match &tok {
+            Cow::Borrowed(b) => lower(b),
+            Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
+        };
+        if !matches!(stop, StopSet::Empty) {
+            let key = lowered.trim_end_matches('\'');
+            if stop.contains(key) || (key.len() != lowered.len() && stop.contains(&lowered)) {
+                return None;
+            }
         }
         let mut tok = if self.config.lowercase || stemmer.is_some() {
-            Cow::Owned(lowered.into_owned())
+            lowered
         } else {
             tok
         };
-        if let Some(st) = stemmer {
-            if !span.clitic {
-                tok = Cow::Owned(st.stem(&tok).into_owned());
+        if let (Some(st), false) = (stemmer, span.clitic) {
+            if let Cow::Owned(stemmed) = st.stem(&tok) {
+                tok = Cow::Owned(stemmed);
             }
         }
-        let tok = match self.config.strip_accents {
-            None => tok,
-            Some(StripAccents::Unicode) => Cow::Owned(strip_accents_unicode(&tok).into_owned()),
-            Some(StripAccents::Ascii) => Cow::Owned(strip_accents_ascii(&tok).into_owned()),
+        let tok = match (self.config.strip_accents, tok) {
+            (None, t) => t,
+            (Some(StripAccents::Unicode), Cow::Borrowed(b)) => strip_accents_unicode(b),
+            (Some(StripAccents::Ascii), Cow::Borrowed(b)) => strip_accents_ascii(b),
+            (Some(StripAccents::Unicode), Cow::Owned(o)) => {
+                Cow::Owned(strip_accents_unicode(&o).into_owned())
+            }
+            (Some(StripAccents::Ascii), Cow::Owned(o)) => {
+                Cow::Owned(strip_accents_ascii(&o).into_owned())
+            }
         };
-        if tok.is_empty() || tok.chars().count() < self.config.min_len {
+        let too_short = self.config.min_len > 1 && tok.chars().count() < self.config.min_len;
+        if tok.is_empty() || too_short {
             return None;
         }
         Some(tok)
@@ -499,15 +653,24 @@ impl Tokenizer {
         (pre, origin)
     }
 
+    /// Whether sklearn-mode lower-casing can be done token by token (see `for_each_token`).
+    fn lowercase_per_token(&self, text: &str) -> bool {
+        self.config.lowercase && self.config.strip_accents.is_none() && !text.contains('Σ')
+    }
+
+    fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {
+        let res = match self.config.stop_words {
+            StopWords::Auto => self.language_of(text).map(|l| resources(&l)),
+            _ => None,
+        };
+        self.stop_set(res)
+    }
+
     fn for_each_sklearn_token<'p, F>(&self, pre: &'p str, mut f: F)
     where
         F: FnMut(&'p str, usize, usize),
     {
-        let res = match self.config.stop_words {
-            StopWords::Auto => self.language_of(pre).map(|l| resources(&l)),
-            _ => None,
-        };
-        let stop = self.stop_set(res);
+        let stop = self.sklearn_stop_set(pre);
         for (s, e) in sklearn_word_spans(pre) {
             let t = &pre[s..e];
             if !stop.contains(t) {
@@ -845,6 +1008,22 @@ mod tests {
             let s: String = chars[tk.start..tk.end].iter().collect();
             assert_eq!(s.to_lowercase(), tk.text);
         }
+    }
+
+    #[test]
+    fn batch_ids_match_single_calls() {
+        let t = Tokenizer::new(TokenizerConfig::default()).unwrap();
+        let texts: Vec<String> = (0..500)
+            .map(|i| format!("Doc {i}: Lavrov’s visit to Bamako, l’ambassadeur {}", i % 7))
+            .collect();
+        let (table, ids) = crate::parallel::install(Some(3), || t.tokenize_ids(&texts)).unwrap();
+        assert_eq!(ids.len(), texts.len());
+        for (text, doc) in texts.iter().zip(&ids) {
+            let got: Vec<&str> = doc.iter().map(|&i| &*table.tokens[i as usize]).collect();
+            assert_eq!(got, t.tokens(text));
+        }
+        let distinct: FxHashSet<&str> = table.tokens.iter().map(|t| &**t).collect();
+        assert_eq!(distinct.len(), table.tokens.len());
     }
 
     #[test]

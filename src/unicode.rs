@@ -39,17 +39,19 @@ pub fn nfc(s: &str) -> Cow<'_, str> {
 /// Lower-case `s` like Python's `str.lower()` (full Unicode mapping, final sigma),
 /// borrowed when nothing changes.
 pub fn lower(s: &str) -> Cow<'_, str> {
-    if s.is_ascii() {
-        if s.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(s.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(s)
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if b.is_ascii_uppercase() {
+            return Cow::Owned(s.to_lowercase());
         }
-    } else if s.chars().any(changes_when_lowercased) {
-        Cow::Owned(s.to_lowercase())
-    } else {
-        Cow::Borrowed(s)
+        if b >= 0x80 {
+            return if s[i..].chars().any(changes_when_lowercased) {
+                Cow::Owned(s.to_lowercase())
+            } else {
+                Cow::Borrowed(s)
+            };
+        }
     }
+    Cow::Borrowed(s)
 }
 
 fn changes_when_lowercased(c: char) -> bool {
@@ -78,30 +80,69 @@ pub fn is_python_word_char(c: char) -> bool {
     )
 }
 
+/// Python word characters among ASCII bytes: `[0-9A-Za-z_]`.
+const ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_';
+        b += 1;
+    }
+    t
+};
+
+/// Whether the character starting at byte `pos` is a Python word character, and its length.
+#[inline]
+fn word_char_at(text: &str, pos: usize) -> (bool, usize) {
+    let b = text.as_bytes()[pos];
+    if b < 128 {
+        return (ASCII_WORD[b as usize], 1);
+    }
+    match text.get(pos..).and_then(|s| s.chars().next()) {
+        Some(c) => (is_python_word_char(c), c.len_utf8()),
+        None => (false, 1),
+    }
+}
+
 /// Byte spans of sklearn's default token pattern `(?u)\b\w\w+\b`: maximal runs of Python word
 /// characters that are at least two characters long.
 pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let len = text.len();
+    let mut pos = 0;
     std::iter::from_fn(move || loop {
-        // Skip to the next word character.
-        let (start, _) = loop {
-            let (i, c) = chars.next()?;
-            if is_python_word_char(c) {
-                break (i, c);
+        let start = loop {
+            if pos >= len {
+                return None;
             }
+            let (word, n) = word_char_at(text, pos);
+            if word {
+                break pos;
+            }
+            pos += n;
         };
-        let mut n = 1;
-        let mut end = text.len();
-        while let Some(&(i, c)) = chars.peek() {
-            if !is_python_word_char(c) {
-                end = i;
+        let bytes = text.as_bytes();
+        let mut chars = 0;
+        while pos < len {
+            // Tight loop over ASCII word bytes, the bulk of news text.
+            let b = bytes[pos];
+            if b < 128 {
+                if !ASCII_WORD[b as usize] {
+                    break;
+                }
+                pos += 1;
+                chars += 1;
+                continue;
+            }
+            let (word, n) = word_char_at(text, pos);
+            if !word {
                 break;
             }
-            n += 1;
-            chars.next();
+            pos += n;
+            chars += 1;
         }
-        if n >= 2 {
-            return Some((start, end));
+        if chars >= 2 {
+            return Some((start, pos));
         }
     })
 }

@@ -42,3 +42,46 @@ def test_bad_input():
     s = pd.Series(["ok", 3], index=[10, 20])
     with pytest.raises(TypeError, match=r"index label 20"):
         wn.detect_language(s)
+
+
+def test_tokenizer_language_agrees_with_whatlang(seeds_dir, news):
+    """The tokenizer's fast language choice agrees with whatlang where whatlang is sure."""
+    tok = wn.Tokenizer()
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(seeds_dir.glob("*.txt"))]
+    assert [tok.language_of(t) for t in seeds] == ["en", "en", "en", "fr", "en"]
+    sample = news.iloc[::4]
+    ref = wn.detect_language(sample)
+    sure = ref["reliable"].to_numpy()
+    mine = [tok.language_of(t) for t in sample[sure]]
+    agree = sum(a == b for a, b in zip(mine, ref["lang"][sure], strict=True))
+    assert agree / sure.sum() >= 0.995
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        (
+            "Der Minister ist am Montag in der Hauptstadt angekommen, um mit dem Kanzler "
+            "über die Lage in der Region zu sprechen, sagte ein Sprecher.",
+            "de",
+        ),
+        (
+            "El ministro llegó el lunes a la capital para hablar con el presidente sobre la "
+            "situación en la región, dijo un portavoz del gobierno.",
+            "es",
+        ),
+        (
+            "Il ministro è arrivato lunedì nella capitale per parlare con il presidente della "
+            "situazione nella regione, ha detto un portavoce.",
+            "it",
+        ),
+        (
+            "O ministro chegou na segunda-feira à capital para falar com o presidente sobre a "
+            "situação na região, disse um porta-voz do governo.",
+            "pt",
+        ),
+    ],
+)
+def test_tokenizer_language_other_languages(text, lang):
+    assert wn.Tokenizer().language_of(text) == lang
+    assert wn.detect_language([text])["lang"].iloc[0] == lang

@@ -4,9 +4,18 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
+__all__ = [
+    "Tokenizer",
+    "__version__",
+    "_panic_for_test",
+    "detect_languages",
+    "read_stories",
+]
 __version__: str
 
+@disjoint_base
 class Tokenizer:
     def __new__(
         cls,
@@ -23,6 +32,7 @@ class Tokenizer:
         n_jobs: int | None = None,
     ) -> Tokenizer: ...
     def tokenize(self, text: str) -> list[str]: ...
+    def language_of(self, text: str) -> str | None: ...
     def tokenize_with_offsets(self, text: str) -> list[tuple[str, int, int]]: ...
     def _tokenize_batch(
         self, texts: Sequence[str], n_jobs: int | None = None

@@ -24,8 +24,11 @@ class Tokenizer(_core.Tokenizer):
     Parameters
     ----------
     lang : str, default "auto"
-        ``"auto"`` detects the language of each document (whatlang); or an ISO 639-1 code.
-        The language chooses the stop-word list (``stop_words="auto"``) and the stemmer.
+        ``"auto"`` detects the language of each document, or an ISO 639-1 code. The language
+        chooses the stop-word list (``stop_words="auto"``) and the stemmer. Detection reads
+        stop words among the first 120 words (one hash lookup per word) and takes their
+        language when the evidence is decisive; otherwise whatlang decides (as
+        :func:`detect_language` does). ``language_of(text)`` tells which language applies.
     lowercase : bool, default True
         Lower-case tokens.
     strip_accents : {None, "unicode", "ascii"}, default None

@@ -5,12 +5,16 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use super::input::{extract_text, extract_texts, run_batch};
+use super::input::{extract_text, extract_texts, run_batch, run_detached};
 use super::CoreResultExt;
 use crate::lang::LanguageDetector;
 use crate::tokenize::{
-    Elisions, Hyphens, Pattern, StopWords, StripAccents, Tokenizer, TokenizerConfig,
+    Elisions, Hyphens, Pattern, StopWords, StripAccents, TokenIds, TokenTable, Tokenizer,
+    TokenizerConfig,
 };
+
+/// Documents per GIL-free step of a batch; Ctrl-C is checked between steps.
+const BATCH_CHUNK: usize = 8192;
 
 /// Tokenizer for English and French news (see `wirenlp.Tokenizer` for the documentation).
 #[pyclass(name = "Tokenizer", module = "wirenlp._core", subclass, frozen)]
@@ -127,6 +131,12 @@ impl PyTokenizer {
         Ok(self.inner.tokens(&text))
     }
 
+    /// The language whose rules (stop words, stemmer) apply to `text`.
+    fn language_of(&self, text: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
+        let text = extract_text(text, "text")?;
+        Ok(self.inner.language_of(&text))
+    }
+
     /// Tokens with character offsets into the text: `[(token, start, end), ...]`.
     fn tokenize_with_offsets(
         &self,
@@ -152,12 +162,30 @@ impl PyTokenizer {
         let texts = extract_texts(texts, "texts")?;
         let n_jobs = n_jobs.or(self.n_jobs);
         let tokenizer = &self.inner;
-        let docs = run_batch(py, &texts, n_jobs, |_, t| Ok(tokenizer.tokens(t)))?;
-        let out = PyList::empty(py);
-        for doc in docs {
-            out.append(PyList::new(py, doc)?)?;
+        let mut table = TokenTable::default();
+        let mut docs: TokenIds = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH_CHUNK) {
+            let (local, ids) = run_detached(py, || {
+                crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
+            })?;
+            let remap = table.absorb(&local);
+            docs.extend(ids.into_iter().map(|d| {
+                d.into_iter()
+                    .map(|i| remap[i as usize])
+                    .collect::<Vec<u32>>()
+            }));
+            py.check_signals()?;
         }
-        Ok(out)
+        // One Python str per distinct token; lists hold references to them.
+        let strs: Vec<Bound<'py, PyString>> =
+            table.tokens.iter().map(|t| PyString::new(py, t)).collect();
+        without_gc(py, || {
+            let lists = docs
+                .iter()
+                .map(|d| PyList::new(py, d.iter().map(|&i| &strs[i as usize])))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, lists)
+        })
     }
 
     /// Constructor arguments (for `get_params`, `repr` and pickling).
@@ -203,6 +231,18 @@ impl PyTokenizer {
         d.set_item("n_jobs", self.n_jobs)?;
         Ok(d)
     }
+}
+
+/// Run `f` with Python's cyclic garbage collector paused. Building many lists of strs (which
+/// cannot form cycles) otherwise triggers a collection every few hundred lists.
+fn without_gc<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> T {
+    // SAFETY: the GIL is held (`_py`); PyGC_Disable/Enable only flip the collector's flag.
+    let was_enabled = unsafe { pyo3::ffi::PyGC_Disable() } == 1;
+    let out = f();
+    if was_enabled {
+        unsafe { pyo3::ffi::PyGC_Enable() };
+    }
+    out
 }
 
 /// Detect the language of every text: `(codes, confidence, reliable)`.
