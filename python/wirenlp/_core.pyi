@@ -11,7 +11,10 @@ __all__ = [
     "__version__",
     "_panic_for_test",
     "detect_languages",
+    "entity_counts",
+    "entity_mentions",
     "read_stories",
+    "story_similarity",
 ]
 __version__: str
 
