@@ -102,10 +102,17 @@ pub fn name_key(s: &str) -> String {
 
 /// Transliteration key of one folded word (see the module documentation).
 pub fn skeleton(word: &str) -> String {
-    let w = word.replace("ou", "u").replace("gu", "g");
-    let mut out = String::new();
+    let mut out = String::with_capacity(word.len());
     let mut last = '\0';
-    for (i, c) in w.chars().enumerate() {
+    let mut prev = '\0';
+    for (i, c) in word.chars().enumerate() {
+        // "ou" → "u", "gu" → "g": the u after o or g is dropped (it is a vowel anyway unless
+        // it opens the word).
+        let glide = c == 'u' && matches!(prev, 'o' | 'g');
+        prev = c;
+        if glide {
+            continue;
+        }
         let keep = i == 0 || !matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'h' | 'w' | 'y');
         if keep && c != last {
             out.push(c);

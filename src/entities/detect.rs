@@ -343,13 +343,13 @@ fn mark_headline(text: &str, line: &mut [Tok]) {
 
 /// Batch-wide capitalisation statistics used to resolve sentence-opening capitals.
 #[derive(Debug, Default)]
-pub struct CorpusStats {
+pub struct CorpusStats<'a> {
     /// Folded words seen capitalised in mid-sentence (outside headlines).
-    pub cap_mid: FxHashSet<String>,
+    pub cap_mid: FxHashSet<&'a str>,
     /// Folded words that open a sentence or sit in a headline (the ones to check).
-    pub doubtful: FxHashSet<String>,
+    pub doubtful: FxHashSet<&'a str>,
     /// Doubtful words also seen in lower case.
-    pub lower_seen: FxHashSet<String>,
+    pub lower_seen: FxHashSet<&'a str>,
 }
 
 /// A 64 Ki-bit filter over (length, first byte, last byte) of the doubtful words: most
@@ -364,7 +364,7 @@ impl Prefilter {
     }
 
     /// Build from the doubtful words.
-    pub fn new(words: &FxHashSet<String>) -> Self {
+    pub fn new(words: &FxHashSet<&str>) -> Self {
         let mut bits = vec![0u64; 1024];
         for w in words.iter().filter(|w| !w.is_empty()) {
             let i = Self::slot(w.as_bytes());
@@ -383,11 +383,11 @@ impl Prefilter {
 
 /// First half of the statistics, accumulated over documents: capitalised words seen in
 /// mid-sentence, and the doubtful ones (sentence openers, headline words).
-pub fn capital_stats(
+pub fn capital_stats<'a>(
     toks: &[Tok],
-    folded: &Folded,
-    cap_mid: &mut FxHashSet<String>,
-    doubtful: &mut FxHashSet<String>,
+    folded: &'a Folded,
+    cap_mid: &mut FxHashSet<&'a str>,
+    doubtful: &mut FxHashSet<&'a str>,
 ) {
     for (k, t) in toks.iter().enumerate() {
         if matches!(t.case, Case::Title | Case::Upper) {
@@ -397,20 +397,18 @@ pub fn capital_stats(
             } else {
                 &mut *cap_mid
             };
-            if !set.contains(w) {
-                set.insert(w.to_string());
-            }
+            set.insert(w);
         }
     }
 }
 
 /// Second half, accumulated over documents: the doubtful words seen in lower case.
-pub fn lower_stats(
+pub fn lower_stats<'a>(
     text: &str,
     toks: &[Tok],
-    doubtful: &FxHashSet<String>,
+    doubtful: &FxHashSet<&'a str>,
     filter: &Prefilter,
-    seen: &mut FxHashSet<String>,
+    seen: &mut FxHashSet<&'a str>,
 ) {
     if doubtful.is_empty() {
         return;
@@ -425,12 +423,10 @@ pub fn lower_stats(
                 fold_into(w, &mut buf);
                 buf.as_str()
             };
-            if !key.is_empty()
-                && filter.may_contain(key)
-                && doubtful.contains(key)
-                && !seen.contains(key)
-            {
-                seen.insert(key.to_string());
+            if !key.is_empty() && filter.may_contain(key) {
+                if let Some(&w) = doubtful.get(key) {
+                    seen.insert(w);
+                }
             }
         }
     }
@@ -495,7 +491,7 @@ pub struct Context<'a> {
     /// Document language.
     pub lang: Lang,
     /// Batch statistics.
-    pub stats: &'a CorpusStats,
+    pub stats: &'a CorpusStats<'a>,
     /// Built-in gazetteer.
     pub gaz: &'a Builtin,
     /// Stop words of the document language and English (folded).

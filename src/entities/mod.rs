@@ -245,9 +245,9 @@ pub fn extract_tokenized(texts: &[&str], docs: &[DocTokens], opts: &Options) -> 
     Ok(ex)
 }
 
-fn corpus_stats(texts: &[&str], docs: &[DocTokens]) -> CorpusStats {
-    type Sets = (FxHashSet<String>, FxHashSet<String>);
-    let merge = |mut a: Sets, b: Sets| -> Sets {
+fn corpus_stats<'a>(texts: &[&str], docs: &'a [DocTokens]) -> CorpusStats<'a> {
+    type Sets<'s> = (FxHashSet<&'s str>, FxHashSet<&'s str>);
+    let merge = |mut a: Sets<'a>, b: Sets<'a>| -> Sets<'a> {
         a.0.extend(b.0);
         a.1.extend(b.1);
         a
@@ -262,9 +262,9 @@ fn corpus_stats(texts: &[&str], docs: &[DocTokens]) -> CorpusStats {
     // English stop words are never names at the start of a sentence in any language: no
     // need to learn whether they are seen in lower case (the most frequent words).
     let en_stop = Lang::En.stop_words();
-    let doubtful: FxHashSet<String> = doubtful
+    let doubtful: FxHashSet<&str> = doubtful
         .into_iter()
-        .filter(|w| !en_stop.contains(w))
+        .filter(|w| !en_stop.contains(*w))
         .collect();
     let filter = detect::Prefilter::new(&doubtful);
     let lower_seen = texts
@@ -457,8 +457,13 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                 .max_by_key(|&&c| (size[c as usize], std::cmp::Reverse(c)))?;
             (3 * size[best as usize] >= 2 * total).then_some(best)
         };
-        for (doc, ids) in found.iter().zip(mention_cluster.iter_mut()) {
-            let in_doc: FxHashSet<u32> = ids.iter().map(|&c| uf.find(c)).collect();
+        // stamp[root] == document number + 1: the cluster has a mention in that document.
+        let mut stamp = vec![0u32; n];
+        for (d, (doc, ids)) in found.iter().zip(mention_cluster.iter_mut()).enumerate() {
+            let here = d as u32 + 1;
+            for &c in ids.iter() {
+                stamp[uf.find(c) as usize] = here;
+            }
             for (f, id) in doc.iter().zip(ids.iter_mut()) {
                 // A one-word city name can also be a surname (Obama): only a full name in
                 // the same document takes it.
@@ -478,7 +483,7 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                 let local: Vec<u32> = cands
                     .iter()
                     .copied()
-                    .filter(|c| in_doc.contains(c))
+                    .filter(|&c| stamp[c as usize] == here)
                     .collect();
                 let root = uf.find(*id) as usize;
                 let place_or_org = votes[root][EntityType::Org as usize] > 0.0
@@ -498,15 +503,21 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
     }
 
     // 5. Display names and final entity table, sorted for determinism.
-    let mut spellings: FxHashMap<u32, FxHashMap<&str, usize>> = FxHashMap::default();
+    // Spellings of free names as (root, spelling) pairs, sorted: each root's spellings are
+    // one run, each spelling's count the length of its sub-run.
+    let mut spelled: Vec<(u32, &str)> = Vec::new();
     for (d, (doc, ids)) in found.iter().zip(&mention_cluster).enumerate() {
         for (f, &c) in doc.iter().zip(ids) {
             let r = uf.find(c);
             if let ClusterKey::Name(_) = keys[r as usize] {
-                let surface = &texts[d][f.raw.s as usize..f.raw.e as usize];
-                *spellings.entry(r).or_default().entry(surface).or_default() += 1;
+                spelled.push((r, &texts[d][f.raw.s as usize..f.raw.e as usize]));
             }
         }
+    }
+    spelled.sort_unstable();
+    let mut spellings: Vec<Vec<(&str, usize)>> = vec![Vec::new(); n];
+    for run in spelled.chunk_by(|a, b| a == b) {
+        spellings[run[0].0 as usize].push((run[0].1, run.len()));
     }
     let mut root_entity: Vec<Option<(String, EntityType)>> = vec![None; n];
     for ids in &mention_cluster {
@@ -519,12 +530,7 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
                         .as_ref()
                         .map_or_else(String::new, |g| g.entries[*u as usize].canonical.clone()),
                     ClusterKey::Gaz(g) => gaz.entries[*g as usize].canonical.clone(),
-                    ClusterKey::Name(_) => {
-                        let mut v: Vec<(&str, usize)> =
-                            spellings[&r].iter().map(|(s, n)| (*s, *n)).collect();
-                        v.sort_unstable();
-                        display_name(v.into_iter())
-                    }
+                    ClusterKey::Name(_) => display_name(spellings[r as usize].iter().copied()),
                 };
                 (collapse_spaces(&name), ctype[r as usize])
             });
