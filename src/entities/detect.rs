@@ -528,7 +528,18 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
             if t.initial || t.headline {
                 let stop = cx.stop.contains(f);
                 let lower = cx.stats.lower_seen.contains(f);
-                if !stop && !lower && (cx.stats.cap_mid.contains(f) || known()) {
+                // In French, many sentence-opening prepositions and adverbs are also names
+                // (Durant, Pendant): there a given name alone needs a capitalised word after it.
+                let full_name = || {
+                    cx.gaz.is_given_name(f)
+                        && (cx.lang != Lang::Fr
+                            || toks
+                                .get(k + 1)
+                                .is_some_and(|n| n.joined && n.case == Case::Title))
+                };
+                let confirmed =
+                    cx.stats.cap_mid.contains(f) || cx.gaz.lookup(f).is_some() || full_name();
+                if !stop && !lower && confirmed {
                     Some(false)
                 } else if t.initial && !t.headline {
                     Some(true)
