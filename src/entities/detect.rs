@@ -529,7 +529,13 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
                 let stop = cx.stop.contains(f);
                 let lower = cx.stats.lower_seen.contains(f);
                 // In French, many sentence-opening prepositions and adverbs are also names
-                // (Durant, Pendant): there a given name alone needs a capitalised word after it.
+                // (Durant, Pendant): there a given name alone needs a capitalised word after it,
+                // and a city's name is no evidence either.
+                let place = || {
+                    cx.gaz
+                        .lookup(f)
+                        .is_some_and(|g| cx.lang != Lang::Fr || !cx.gaz.entries[g as usize].city)
+                };
                 let full_name = || {
                     cx.gaz.is_given_name(f)
                         && (cx.lang != Lang::Fr
@@ -537,8 +543,7 @@ pub fn candidates(text: &str, toks: &[Tok], folded: &Folded, cx: &Context<'_>) -
                                 .get(k + 1)
                                 .is_some_and(|n| n.joined && n.case == Case::Title))
                 };
-                let confirmed =
-                    cx.stats.cap_mid.contains(f) || cx.gaz.lookup(f).is_some() || full_name();
+                let confirmed = cx.stats.cap_mid.contains(f) || place() || full_name();
                 if !stop && !lower && confirmed {
                     Some(false)
                 } else if t.initial && !t.headline {
