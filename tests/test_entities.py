@@ -296,16 +296,6 @@ def test_conll2003_valid_count_f1():
     assert f1 >= 0.70, (p, r, f1)
 
 
-def test_docstring_examples_run():
-    import doctest
-
-    import wirenlp.entities
-
-    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
-    result = doctest.testmod(wirenlp.entities, optionflags=flags)
-    assert result.attempted > 0 and result.failed == 0
-
-
 def test_translated_manuals_link_through_names_numbers_and_cognates():
     en = [
         "Connect the Zephyr X200 router to the modem with the supplied cable. Press the "
