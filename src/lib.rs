@@ -5,6 +5,7 @@
 //! errors.
 
 pub mod corpus;
+pub mod entities;
 pub mod error;
 pub mod lang;
 pub mod parallel;

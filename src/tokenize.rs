@@ -160,6 +160,14 @@ impl std::fmt::Debug for TokenTable {
 }
 
 impl TokenTable {
+    /// An empty table with room for `n` distinct tokens.
+    pub fn with_capacity(n: usize) -> Self {
+        TokenTable {
+            index: HashTable::with_capacity(n),
+            tokens: Vec::with_capacity(n),
+        }
+    }
+
     /// The id of `token`, adding it if new.
     pub fn id(&mut self, token: &str) -> u32 {
         let hasher = FxBuildHasher;
@@ -299,6 +307,7 @@ enum StopSet<'a> {
 }
 
 impl StopSet<'_> {
+    #[inline]
     fn contains(&self, w: &str) -> bool {
         match self {
             StopSet::Empty => false,
@@ -421,12 +430,14 @@ impl Tokenizer {
         let parts: Vec<(TokenTable, TokenIds)> = texts
             .par_chunks(chunk)
             .map(|docs| {
-                let mut table = TokenTable::default();
+                let mut table = TokenTable::with_capacity(4096);
                 let ids = docs
                     .iter()
                     .map(|t| {
-                        let mut ids = Vec::new();
-                        self.for_each_token(t.as_ref(), |tok, _, _| ids.push(table.id(&tok)));
+                        let t = t.as_ref();
+                        // News averages about six bytes per token.
+                        let mut ids = Vec::with_capacity(t.len() / 6 + 1);
+                        self.for_each_token(t, |tok, _, _| ids.push(table.id(&tok)));
                         ids
                     })
                     .collect();
@@ -490,6 +501,45 @@ impl Tokenizer {
         F: FnMut(Cow<'_, str>, usize, usize),
     {
         match self.config.pattern {
+            Pattern::Sklearn if self.lowercase_per_token(text) => {
+                // Lower-casing maps word characters to word characters and others to others
+                // (Σ, whose final form depends on context, takes the whole-text path), so
+                // splitting first and lower-casing each token gives sklearn's tokens without
+                // copying the text; a token whose lower case is not one run is split again.
+                let stop = self.sklearn_stop_set(text);
+                let mut buf = String::new();
+                for (s, e) in sklearn_word_spans(text) {
+                    let raw = &text[s..e];
+                    if raw.is_ascii() {
+                        // ASCII: lower-case into a reused buffer, no allocation per token.
+                        let t = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
+                            buf.clear();
+                            buf.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
+                            buf.as_str()
+                        } else {
+                            raw
+                        };
+                        if !stop.contains(t) {
+                            f(Cow::Borrowed(t), s, e);
+                        }
+                        continue;
+                    }
+                    match lower(raw) {
+                        Cow::Borrowed(t) => {
+                            if !stop.contains(t) {
+                                f(Cow::Borrowed(t), s, e)
+                            }
+                        }
+                        Cow::Owned(t) => {
+                            for (a, b) in sklearn_word_spans(&t) {
+                                if !stop.contains(&t[a..b]) {
+                                    f(Cow::Owned(t[a..b].to_string()), s, e);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             Pattern::Sklearn => {
                 let pre = self.sklearn_preprocess(text);
                 self.for_each_sklearn_token(&pre, |t, s, e| f(Cow::Borrowed(t), s, e));
@@ -507,8 +557,10 @@ impl Tokenizer {
                 } else {
                     None
                 };
+                let mut buf = String::new();
                 scan_news(text, &self.config, |span| {
-                    if let Some(tok) = self.finish_news_token(text, span, &stop, stemmer) {
+                    let tok = self.finish_news_token(text, span, &stop, stemmer, &mut buf);
+                    if let Some(tok) = tok {
                         f(tok, span.start, span.end);
                     }
                 });
@@ -522,17 +574,28 @@ impl Tokenizer {
         span: Span,
         stop: &StopSet<'_>,
         stemmer: Option<&Stemmer>,
+        buf: &'t mut String,
     ) -> Option<Cow<'t, str>> {
         let surface = &text[span.start..span.end];
-        let mut tok: Cow<'t, str> = nfc(surface);
-        if tok.contains(['\u{2019}', '\u{02BC}']) {
+        let ascii = surface.is_ascii();
+        let mut tok: Cow<'t, str> = if ascii {
+            Cow::Borrowed(surface)
+        } else {
+            nfc(surface)
+        };
+        if !ascii && tok.contains(['\u{2019}', '\u{02BC}']) {
             tok = Cow::Owned(tok.replace(['\u{2019}', '\u{02BC}'], "'"));
         }
         if span.clitic && !tok.ends_with('\'') {
             tok.to_mut().push('\'');
         }
-        // Most tokens stay borrowed from `text` through every step below.
+        // Most tokens stay borrowed from `text` (or `buf`) through every step below.
         let lowered = match &tok {
+            Cow::Borrowed(b) if ascii && b.bytes().any(|x| x.is_ascii_uppercase()) => {
+                buf.clear();
+                buf.extend(b.chars().map(|c| c.to_ascii_lowercase()));
+                Cow::Borrowed(buf.as_str())
+            }
             Cow::Borrowed(b) => lower(b),
             Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
         };
@@ -603,15 +666,24 @@ impl Tokenizer {
         (pre, origin)
     }
 
+    /// Whether sklearn-mode lower-casing can be done token by token (see `for_each_token`).
+    fn lowercase_per_token(&self, text: &str) -> bool {
+        self.config.lowercase && self.config.strip_accents.is_none() && !text.contains('Σ')
+    }
+
+    fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {
+        let res = match self.config.stop_words {
+            StopWords::Auto => self.language_of(text).map(|l| resources(&l)),
+            _ => None,
+        };
+        self.stop_set(res)
+    }
+
     fn for_each_sklearn_token<'p, F>(&self, pre: &'p str, mut f: F)
     where
         F: FnMut(&'p str, usize, usize),
     {
-        let res = match self.config.stop_words {
-            StopWords::Auto => self.language_of(pre).map(|l| resources(&l)),
-            _ => None,
-        };
-        let stop = self.stop_set(res);
+        let stop = self.sklearn_stop_set(pre);
         for (s, e) in sklearn_word_spans(pre) {
             let t = &pre[s..e];
             if !stop.contains(t) {
@@ -650,7 +722,8 @@ fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, mut emit: F) {
             pos += c.len_utf8();
             continue;
         }
-        if let Some(end) = acronym_end(text, pos) {
+        let dotted = text.as_bytes().get(pos + c.len_utf8()) == Some(&b'.');
+        if let Some(end) = dotted.then(|| acronym_end(text, pos)).flatten() {
             emit(Span {
                 start: pos,
                 end,
@@ -693,9 +766,19 @@ fn acronym_end(text: &str, start: usize) -> Option<usize> {
 
 /// End (byte) of the word starting at `start`, following joiners.
 fn word_end(text: &str, start: usize, hyphens: Hyphens) -> usize {
+    let bytes = text.as_bytes();
     let mut pos = start;
     let mut last: Option<char> = None;
-    while let Some(c) = char_at(text, pos) {
+    loop {
+        // Tight loop over ASCII letters and digits, the bulk of most words.
+        let run = pos;
+        while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+            pos += 1;
+        }
+        if pos > run {
+            last = Some(bytes[pos - 1] as char);
+        }
+        let Some(c) = char_at(text, pos) else { break };
         if is_word_char(c) {
             last = Some(c);
             pos += c.len_utf8();
@@ -736,6 +819,17 @@ fn digit_group_follows(text: &str, pos: usize) -> bool {
 
 /// Split a word at elided clitics and strip an English possessive.
 fn split_word<F: FnMut(Span)>(text: &str, start: usize, end: usize, el: Elisions, emit: &mut F) {
+    let word = &text[start..end];
+    // Apostrophes are ' (ASCII), or ’ / ʼ whose UTF-8 encodings contain no ASCII byte; a word
+    // without either needs no clitic or possessive handling.
+    if word.is_ascii() && !word.contains('\'') {
+        emit(Span {
+            start,
+            end,
+            clitic: false,
+        });
+        return;
+    }
     let mut seg = start;
     if el != Elisions::Off {
         while let Some((apos, alen)) = first_apostrophe(&text[seg..end]) {

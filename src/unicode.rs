@@ -121,8 +121,19 @@ pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + 
             }
             pos += n;
         };
+        let bytes = text.as_bytes();
         let mut chars = 0;
         while pos < len {
+            // Tight loop over ASCII word bytes, the bulk of news text.
+            let b = bytes[pos];
+            if b < 128 {
+                if !ASCII_WORD[b as usize] {
+                    break;
+                }
+                pos += 1;
+                chars += 1;
+                continue;
+            }
             let (word, n) = word_char_at(text, pos);
             if !word {
                 break;

@@ -25,3 +25,7 @@ __all__ = [
     "detect_language",
     "read_corpus",
 ]
+
+from wirenlp.entities import EntityExtractor, entity_counts, story_similarity
+
+__all__ += ["EntityExtractor", "entity_counts", "story_similarity"]

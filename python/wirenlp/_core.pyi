@@ -1,12 +1,28 @@
 # Hand-kept stub of the Rust extension module; checked in CI by `python -m mypy.stubtest`.
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import disjoint_base
 
+__all__ = [
+    "Tokenizer",
+    "_Vectorizer",
+    "__version__",
+    "_panic_for_test",
+    "check_analysis",
+    "detect_languages",
+    "entity_counts",
+    "entity_mentions",
+    "hashing_transform",
+    "read_stories",
+    "story_similarity",
+    "top_terms",
+]
 __version__: str
 
+@disjoint_base
 class Tokenizer:
     def __new__(
         cls,
@@ -37,6 +53,32 @@ def read_stories(
     paths: Sequence[str], lossy: bool = False, n_jobs: int | None = None
 ) -> tuple[list[str], list[str | None], list[str | None]]: ...
 def _panic_for_test() -> None: ...
+
+# entities
+_Gazetteer = Mapping[str, Mapping[str, Any]] | None
+_EntityTable = tuple[list[str], npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+def entity_mentions(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    merge: bool = True,
+    n_jobs: int | None = None,
+) -> tuple[_EntityTable, npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]: ...
+def entity_counts(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    merge: bool = True,
+    n_jobs: int | None = None,
+) -> tuple[_EntityTable, npt.NDArray[np.int64]]: ...
+def story_similarity(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    text_weight: float = 0.3,
+    n_jobs: int | None = None,
+) -> npt.NDArray[np.float64]: ...
 
 # -- vectorizers (wirenlp.vectorize) --------------------------------------------------------
 _CsrParts = tuple[npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64], tuple[int, int]]

@@ -2,6 +2,7 @@
 //! Nothing here implements an algorithm.
 
 mod corpus;
+mod entities;
 mod errors;
 mod input;
 mod tokenize;
@@ -17,5 +18,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     corpus::register(m)?;
     vectorize::register(m)?;
     m.add_function(wrap_pyfunction!(input::_panic_for_test, m)?)?;
+    entities::register(m)?;
     Ok(())
 }
