@@ -464,3 +464,16 @@ def test_wirenlp_stop_lists_by_language():
     assert not {"the", "with", "le", "les", "dans"} & set(vocab)
     only_fr = wn.CountVectorizer(stop_words="fr").fit([en, fr]).vocabulary_
     assert "the" in only_fr and "les" not in only_fr
+
+
+def _fit_in_child(docs: list[str]) -> bytes:
+    return wn.TfidfVectorizer(ngram_range=(1, 2)).fit_transform(docs).data.tobytes()
+
+
+def test_fit_in_forked_children(seeds):
+    import multiprocessing
+
+    expected = _fit_in_child(seeds)  # the parent's thread pool exists before the fork
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(_fit_in_child, [seeds] * 2).get(120)
+    assert results == [expected, expected]
