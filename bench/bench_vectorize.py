@@ -5,8 +5,9 @@ Run: ``python bench/bench_vectorize.py [--repeats 3]`` (build wirenlp with
 Memory: the first ``fit_transform`` of the subprocess, measured as the RSS high-water mark
 (``VmHWM``, reset through ``/proc/self/clear_refs`` just before the call) minus the RSS before
 it, so it counts everything the call allocates, in Rust or Python, including the result.
-Time: median of the following repeats. Both libraries must produce the same matrix shape and
-number of stored values.
+Time: median of the following repeats, wall clock and CPU (all threads; on a machine shared
+with other jobs the CPU ratio is the steadier one). Both libraries must produce the same
+matrix shape and number of stored values.
 """
 
 from __future__ import annotations
@@ -58,13 +59,15 @@ def worker(lib: str, params: dict, repeats: int) -> None:
     x, peak = fit_peak_mb(lambda: TfidfVectorizer(**params).fit_transform(docs))
     shape, nnz = list(x.shape), int(x.nnz)
     del x
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         TfidfVectorizer(**params).fit_transform(docs)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
     out = {
         "median_s": statistics.median(times),
+        "cpu_s": statistics.median(cpu),
         "times": times,
         "peak_mb": peak,
         "shape": shape,
@@ -95,8 +98,8 @@ def main() -> None:
     mb = sum(len(d.encode()) for d in docs) / 1e6
     print(f"NewsArticles: {len(docs)} documents, {mb:.1f} MB; median of {args.repeats} runs")
     print(
-        f"{'variant':32} {'sklearn s':>10} {'wirenlp s':>10} {'speed-up':>9} "
-        f"{'sklearn MB':>11} {'wirenlp MB':>11} {'memory':>7}"
+        f"{'variant':30} {'sklearn s':>9} {'wirenlp s':>9} {'speed-up':>8} {'CPU s sk/wn':>13} "
+        f"{'CPU ratio':>9} {'sklearn MB':>10} {'wirenlp MB':>10} {'memory':>7}"
     )
     for name, params in VARIANTS.items():
         if args.skip_char and "char" in name:
@@ -105,9 +108,11 @@ def main() -> None:
         wn = run("wirenlp", params, args.repeats)
         assert sk["shape"] == wn["shape"] and sk["nnz"] == wn["nnz"], (sk, wn)
         ratio = sk["median_s"] / wn["median_s"]
+        cpu = f"{sk['cpu_s']:.2f}/{wn['cpu_s']:.2f}"
         print(
-            f"{name:32} {sk['median_s']:10.3f} {wn['median_s']:10.3f} {ratio:8.1f}x "
-            f"{sk['peak_mb']:11.0f} {wn['peak_mb']:11.0f} {wn['peak_mb'] / sk['peak_mb']:6.2f}x"
+            f"{name:30} {sk['median_s']:9.3f} {wn['median_s']:9.3f} {ratio:7.1f}x {cpu:>13} "
+            f"{sk['cpu_s'] / wn['cpu_s']:8.1f}x {sk['peak_mb']:10.0f} {wn['peak_mb']:10.0f} "
+            f"{wn['peak_mb'] / sk['peak_mb']:6.2f}x"
         )
 
 
