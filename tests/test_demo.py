@@ -29,8 +29,14 @@ def test_demo_on_sample_corpus():
 def test_demo_on_seeds(seeds_dir):
     out = run(str(seeds_dir))
     assert out.returncode == 0, out.stderr
-    line = next(x for x in out.stdout.splitlines() if x.strip().startswith("003_"))
+    lines = out.stdout.splitlines()
+    line = next(x for x in lines if x.strip().startswith("003_"))
     assert " fr " in line and "2023-02" in line
+    # The entity section links the French dispatch and its English original.
+    for doc, other in (("000_", "003_"), ("003_", "000_")):
+        i = next(i for i, x in enumerate(lines) if x.startswith(doc) and "[" in x)
+        assert "Sergei Lavrov (PER)" in lines[i]
+        assert lines[i + 1].strip().startswith(f"nearest story: {other}")
 
 
 def test_demo_on_missing_folder(tmp_path):

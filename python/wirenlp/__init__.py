@@ -19,9 +19,13 @@ from wirenlp.similarity import (
     top_k_similar,
 )
 from wirenlp.text import Tokenizer, detect_language
+from wirenlp.vectorize import CountVectorizer, HashingVectorizer, TfidfVectorizer
 
 __all__ = [
+    "CountVectorizer",
+    "HashingVectorizer",
     "NotFittedError",
+    "TfidfVectorizer",
     "Tokenizer",
     "__version__",
     "cosine_similarity",
@@ -31,3 +35,7 @@ __all__ = [
     "similar_pairs",
     "top_k_similar",
 ]
+
+from wirenlp.entities import EntityExtractor, entity_counts, story_similarity
+
+__all__ += ["EntityExtractor", "entity_counts", "story_similarity"]

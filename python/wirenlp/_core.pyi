@@ -1,6 +1,6 @@
 # Hand-kept stub of the Rust extension module; checked in CI by `python -m mypy.stubtest`.
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -8,13 +8,20 @@ from typing_extensions import disjoint_base
 
 __all__ = [
     "Tokenizer",
+    "_Vectorizer",
     "__version__",
     "_panic_for_test",
+    "check_analysis",
     "cosine_dense",
     "cosine_sparse",
     "detect_languages",
+    "entity_counts",
+    "entity_mentions",
+    "hashing_transform",
     "near_duplicate_groups",
     "read_stories",
+    "story_similarity",
+    "top_terms",
 ]
 __version__: str
 
@@ -49,6 +56,73 @@ def read_stories(
     paths: Sequence[str], lossy: bool = False, n_jobs: int | None = None
 ) -> tuple[list[str], list[str | None], list[str | None]]: ...
 def _panic_for_test() -> None: ...
+
+# entities
+_Gazetteer = Mapping[str, Mapping[str, Any]] | None
+_EntityTable = tuple[list[str], npt.NDArray[np.uint8], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+def entity_mentions(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    merge: bool = True,
+    n_jobs: int | None = None,
+) -> tuple[_EntityTable, npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]: ...
+def entity_counts(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    merge: bool = True,
+    n_jobs: int | None = None,
+) -> tuple[_EntityTable, npt.NDArray[np.int64]]: ...
+def story_similarity(
+    texts: Sequence[str],
+    lang: str = "auto",
+    gazetteer: _Gazetteer = None,
+    text_weight: float = 0.3,
+    n_jobs: int | None = None,
+) -> npt.NDArray[np.float64]: ...
+
+# -- vectorizers (wirenlp.vectorize) --------------------------------------------------------
+_CsrParts = tuple[npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64], tuple[int, int]]
+
+@final
+class _Vectorizer:
+    def __new__(
+        cls,
+        config: str,
+        english: Sequence[str] | None = None,
+        tokenizer: Tokenizer | None = None,
+        vocabulary: Sequence[str] | None = None,
+    ) -> _Vectorizer: ...
+    @staticmethod
+    def from_json(
+        json: str, english: Sequence[str] | None = None, tokenizer: Tokenizer | None = None
+    ) -> _Vectorizer: ...
+    @staticmethod
+    def saved_params(json: str) -> str: ...
+    def fit_transform(self, texts: Sequence[str], n_jobs: int | None = None) -> _CsrParts: ...
+    def transform(self, texts: Sequence[str], n_jobs: int | None = None) -> _CsrParts: ...
+    def is_fitted(self) -> bool: ...
+    def terms(self) -> list[str]: ...
+    def vocabulary(self) -> dict[str, int]: ...
+    def idf(self) -> npt.NDArray[np.float64] | None: ...
+    def to_json(self, params: str) -> str: ...
+
+def hashing_transform(
+    config: str,
+    texts: Sequence[str],
+    english: Sequence[str] | None = None,
+    tokenizer: Tokenizer | None = None,
+    n_jobs: int | None = None,
+) -> _CsrParts: ...
+def check_analysis(config: str, english: Sequence[str] | None = None) -> None: ...
+def top_terms(
+    indptr: npt.NDArray[np.int64],
+    indices: npt.NDArray[np.int64],
+    data: npt.NDArray[np.float64],
+    n: int,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 
 # similarity: CSR parts are (data, indices, indptr, (n_rows, n_cols)).
 _Csr = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], tuple[int, int]]

@@ -18,7 +18,10 @@ from wirenlp.text import Tokenizer, detect_language
 
 # Later capabilities add sections here as "module:function" names; each takes the corpus
 # DataFrame (doc_id, text, lang, date, source, path) and prints its part.
-SECTIONS: list[str] = []
+SECTIONS: list[str] = [
+    "wirenlp.vectorize:demo_top_terms",
+    "wirenlp.entities:demo_entities",
+]
 
 
 def sample_corpus_path() -> Path:

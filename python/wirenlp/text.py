@@ -153,7 +153,7 @@ def detect_language(
     >>> import wirenlp as wn
     >>> df = wn.detect_language([
     ...     "The minister arrived in the capital on Monday for talks.",
-    ...     "Le ministre est arrivé lundi dans la capitale malienne.",
+    ...     "Le ministre est arrivé lundi dans la capitale pour deux jours de discussions.",
     ...     "",
     ... ])
     >>> df["lang"].tolist()

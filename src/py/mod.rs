@@ -2,10 +2,12 @@
 //! Nothing here implements an algorithm.
 
 mod corpus;
+mod entities;
 mod errors;
 mod input;
 mod similarity;
 mod tokenize;
+mod vectorize;
 
 pub use errors::CoreResultExt;
 
@@ -15,7 +17,9 @@ use pyo3::prelude::*;
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tokenize::register(m)?;
     corpus::register(m)?;
+    vectorize::register(m)?;
     m.add_function(wrap_pyfunction!(input::_panic_for_test, m)?)?;
+    entities::register(m)?;
     similarity::register(m)?;
     Ok(())
 }

@@ -1,0 +1,120 @@
+"""wirenlp vs scikit-learn: TfidfVectorizer.fit_transform on NewsArticles (3,788 news stories).
+
+Run: ``python bench/bench_vectorize.py [--repeats 3]`` (build wirenlp with
+``maturin develop --release`` first). Each (library, variant) runs in its own subprocess.
+Memory: the first ``fit_transform`` of the subprocess, measured as the RSS high-water mark
+(``VmHWM``, reset through ``/proc/self/clear_refs`` just before the call) minus the RSS before
+it, so it counts everything the call allocates, in Rust or Python, including the result.
+Time: median of the following repeats, wall clock and CPU (all threads; on a machine shared
+with other jobs the CPU ratio is the steadier one). Both libraries must produce the same
+matrix shape and number of stored values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+VARIANTS = {
+    "unigrams (defaults)": {},
+    "ngram_range=(1, 2), min_df=2": {"ngram_range": [1, 2], "min_df": 2},
+    "char_wb (2, 4)": {"analyzer": "char_wb", "ngram_range": [2, 4]},
+}
+
+
+def status_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    raise KeyError(field)
+
+
+def fit_peak_mb(fit) -> tuple[object, float]:
+    """(result of fit(), peak MB above the RSS before the call)."""
+    gc.collect()
+    Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
+    base = status_mb("VmRSS")
+    out = fit()
+    return out, status_mb("VmHWM") - base
+
+
+def worker(lib: str, params: dict, repeats: int) -> None:
+    import newsdata
+
+    docs = newsdata.news_articles().tolist()
+    if lib == "wirenlp":
+        from wirenlp import TfidfVectorizer
+    else:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+    if "ngram_range" in params:
+        params = {**params, "ngram_range": tuple(params["ngram_range"])}
+    x, peak = fit_peak_mb(lambda: TfidfVectorizer(**params).fit_transform(docs))
+    shape, nnz = list(x.shape), int(x.nnz)
+    del x
+    times, cpu = [], []
+    for _ in range(repeats):
+        t, c = time.perf_counter(), time.process_time()
+        TfidfVectorizer(**params).fit_transform(docs)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    out = {
+        "median_s": statistics.median(times),
+        "cpu_s": statistics.median(cpu),
+        "times": times,
+        "peak_mb": peak,
+        "shape": shape,
+        "nnz": nnz,
+    }
+    print(json.dumps(out))
+
+
+def run(lib: str, params: dict, repeats: int) -> dict:
+    cmd = [sys.executable, __file__, "--worker", lib, json.dumps(params), str(repeats)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--skip-char", action="store_true", help="skip the slow char_wb variant")
+    args = ap.parse_args()
+    if args.worker:
+        lib, params, repeats = args.worker
+        worker(lib, json.loads(params), int(repeats))
+        return
+    import newsdata
+
+    docs = newsdata.news_articles()
+    mb = sum(len(d.encode()) for d in docs) / 1e6
+    print(f"NewsArticles: {len(docs)} documents, {mb:.1f} MB; median of {args.repeats} runs")
+    print(
+        f"{'variant':30} {'sklearn s':>9} {'wirenlp s':>9} {'speed-up':>8} {'CPU s sk/wn':>13} "
+        f"{'CPU ratio':>9} {'sklearn MB':>10} {'wirenlp MB':>10} {'memory':>7}"
+    )
+    for name, params in VARIANTS.items():
+        if args.skip_char and "char" in name:
+            continue
+        sk = run("sklearn", params, args.repeats)
+        wn = run("wirenlp", params, args.repeats)
+        assert sk["shape"] == wn["shape"] and sk["nnz"] == wn["nnz"], (sk, wn)
+        ratio = sk["median_s"] / wn["median_s"]
+        cpu = f"{sk['cpu_s']:.2f}/{wn['cpu_s']:.2f}"
+        print(
+            f"{name:30} {sk['median_s']:9.3f} {wn['median_s']:9.3f} {ratio:7.1f}x {cpu:>13} "
+            f"{sk['cpu_s'] / wn['cpu_s']:8.1f}x {sk['peak_mb']:10.0f} {wn['peak_mb']:10.0f} "
+            f"{wn['peak_mb'] / sk['peak_mb']:6.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

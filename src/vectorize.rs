@@ -1,0 +1,1164 @@
+//! Count and TF-IDF vectorizers with scikit-learn's semantics.
+//!
+//! Fitting is one parallel pass over the texts: documents are split into chunks, each chunk
+//! counts its terms against a chunk-local vocabulary, the chunk vocabularies are merged in
+//! parallel by hash shard, the global vocabulary is filtered (`min_df`, `max_df`,
+//! `max_features`) and sorted like sklearn's, and the rows are rewritten into a CSR matrix.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Serialize};
+
+use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
+use crate::error::{Error, Result};
+
+/// Version of the saved-state format; a file from a newer version is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `min_df` / `max_df`: an absolute document count or a proportion of the documents.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum DocFreq {
+    /// A number of documents.
+    Count(u64),
+    /// A proportion of the documents, in [0, 1].
+    Proportion(f64),
+}
+
+impl DocFreq {
+    fn validate(self, name: &str) -> Result<()> {
+        match self {
+            DocFreq::Proportion(p) if !(0.0..=1.0).contains(&p) => Err(Error::param(
+                name,
+                format!("a float must be in [0.0, 1.0] (a proportion of documents), got {p}"),
+            )),
+            DocFreq::Count(0) => Err(Error::param(
+                name,
+                "an int must be >= 1 (a number of documents), got 0",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn documents(self, n_docs: usize) -> f64 {
+        match self {
+            DocFreq::Count(c) => c as f64,
+            DocFreq::Proportion(p) => p * n_docs as f64,
+        }
+    }
+}
+
+/// Row normalisation (`norm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Norm {
+    /// Rows sum to 1 in absolute value.
+    L1,
+    /// Rows have unit Euclidean length.
+    L2,
+}
+
+/// Element type of the output matrix (`dtype`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dtype {
+    /// 32-bit float.
+    Float32,
+    /// 64-bit float.
+    Float64,
+    /// 32-bit integer (counts only).
+    Int32,
+    /// 64-bit integer (counts only).
+    Int64,
+}
+
+/// TF-IDF weighting parameters; absent for a count vectorizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weighting {
+    /// Row normalisation.
+    pub norm: Option<Norm>,
+    /// Multiply by the inverse document frequency.
+    pub use_idf: bool,
+    /// Add one to document frequencies, as if a document held every term once.
+    pub smooth_idf: bool,
+    /// Replace tf by 1 + ln(tf).
+    pub sublinear_tf: bool,
+}
+
+/// All parameters of a count or TF-IDF vectorizer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VectorizerConfig {
+    /// How texts become terms.
+    pub analysis: AnalyzerConfig,
+    /// Drop terms in more documents than this.
+    pub max_df: DocFreq,
+    /// Drop terms in fewer documents than this.
+    pub min_df: DocFreq,
+    /// Keep only the most frequent terms (ties broken by term).
+    pub max_features: Option<usize>,
+    /// Counts become 0/1.
+    pub binary: bool,
+    /// Output element type.
+    pub dtype: Dtype,
+    /// TF-IDF weighting; `None` gives raw counts.
+    pub weighting: Option<Weighting>,
+}
+
+impl VectorizerConfig {
+    /// Check every value-domain rule, naming the parameter at fault.
+    pub fn validate(&self) -> Result<()> {
+        self.max_df.validate("max_df")?;
+        self.min_df.validate("min_df")?;
+        if self.max_features == Some(0) {
+            return Err(Error::param("max_features", "must be >= 1 or None, got 0"));
+        }
+        if self.weighting.is_some() && matches!(self.dtype, Dtype::Int32 | Dtype::Int64) {
+            return Err(Error::param(
+                "dtype",
+                "TF-IDF weights need a float dtype (float32 or float64)",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Learned state: the vocabulary in column order and, for TF-IDF, the idf vector.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedState {
+    /// Terms, column `i` is `terms[i]`.
+    pub terms: Vec<String>,
+    /// Inverse document frequencies (TF-IDF with `use_idf` only).
+    pub idf: Option<Vec<f64>>,
+    /// The vocabulary was given by the user, not learned.
+    pub fixed_vocabulary: bool,
+}
+
+/// What `save` writes: format version, parameters, learned state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedVectorizer {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub format_version: u32,
+    /// Parameters the core runs with.
+    pub config: VectorizerConfig,
+    /// The estimator's own parameters as its language binding spells them (opaque here).
+    #[serde(default)]
+    pub params: serde_json::Value,
+    /// Learned state, if fitted.
+    pub state: Option<FittedState>,
+}
+
+/// Output values of a CSR matrix, in the requested dtype.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// float32 values.
+    F32(Vec<f32>),
+    /// float64 values.
+    F64(Vec<f64>),
+    /// int32 values.
+    I32(Vec<i32>),
+    /// int64 values.
+    I64(Vec<i64>),
+}
+
+/// A CSR matrix as three arrays, with sorted column indices in every row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Csr {
+    /// Row `r` spans `indptr[r]..indptr[r + 1]`.
+    pub indptr: Vec<i64>,
+    /// Column of each stored value.
+    pub indices: Vec<i32>,
+    /// Stored values.
+    pub data: Values,
+    /// Columns.
+    pub n_cols: usize,
+}
+
+impl Csr {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.indptr.len() - 1
+    }
+}
+
+/// Per-row (term id, raw count) pairs of a chunk of documents.
+struct Rows {
+    /// Row `r` spans `ptr[r]..ptr[r + 1]` of `cells`.
+    ptr: Vec<usize>,
+    cells: Vec<(u32, u32)>,
+}
+
+/// Counts the ids of one document at a time, without sorting or hashing: a dense counter
+/// indexed by id plus the list of ids seen in the current document.
+#[derive(Default)]
+struct DocCounter {
+    counts: Vec<u32>,
+    seen: Vec<u32>,
+}
+
+impl DocCounter {
+    #[inline]
+    fn add(&mut self, id: u32) {
+        let i = id as usize;
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        if self.counts[i] == 0 {
+            self.seen.push(id);
+        }
+        self.counts[i] += 1;
+    }
+
+    /// Append this document's (id, count) cells and reset for the next document.
+    fn flush(&mut self, cells: &mut Vec<(u32, u32)>) {
+        for &id in &self.seen {
+            let c = std::mem::take(&mut self.counts[id as usize]);
+            cells.push((id, c));
+        }
+        self.seen.clear();
+    }
+}
+
+/// Strings interned to dense ids, stored back to back in one buffer: a lookup hashes the
+/// string once and compares bytes only on a full hash match.
+#[derive(Clone)]
+struct Interner {
+    table: HashTable<(u64, u32)>,
+    ends: Vec<usize>,
+    arena: String,
+    hasher: FxBuildHasher,
+}
+
+impl Interner {
+    fn new() -> Self {
+        Interner {
+            table: HashTable::new(),
+            ends: vec![0],
+            arena: String::new(),
+            hasher: FxBuildHasher,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() - 1
+    }
+
+    fn term(&self, id: u32) -> &str {
+        &self.arena[self.ends[id as usize]..self.ends[id as usize + 1]]
+    }
+
+    #[inline]
+    fn intern(&mut self, s: &str) -> u32 {
+        let h = self.hasher.hash_one(s);
+        let Interner {
+            table, ends, arena, ..
+        } = self;
+        let eq = |&(eh, id): &(u64, u32)| {
+            eh == h && &arena[ends[id as usize]..ends[id as usize + 1]] == s
+        };
+        if let Some(&(_, id)) = table.find(h, eq) {
+            return id;
+        }
+        let id = (ends.len() - 1) as u32;
+        arena.push_str(s);
+        ends.push(arena.len());
+        table.insert_unique(h, (h, id), |e| e.0);
+        id
+    }
+
+    #[inline]
+    fn get(&self, s: &str) -> Option<u32> {
+        let h = self.hasher.hash_one(s);
+        self.table
+            .find(h, |&(eh, id)| eh == h && self.term(id) == s)
+            .map(|e| e.1)
+    }
+}
+
+/// A word n-gram as the ids of its tokens (+1, zero-padded): n-grams of up to
+/// [`MAX_PACKED`] tokens are counted without building their strings.
+type Packed = u128;
+const MAX_PACKED: usize = 4;
+
+#[inline]
+fn pack(ids: &[u32]) -> Packed {
+    ids.iter()
+        .enumerate()
+        .fold(0, |k, (i, &id)| k | ((id as Packed + 1) << (32 * i)))
+}
+
+/// `key` with each token id `i` replaced by `map[i]`.
+fn relabel(key: Packed, map: &[u32]) -> Packed {
+    let mut out = 0;
+    let mut k = key;
+    let mut shift = 0;
+    while k != 0 {
+        let id = (k & 0xffff_ffff) as usize - 1;
+        out |= (map[id] as Packed + 1) << shift;
+        k >>= 32;
+        shift += 32;
+    }
+    out
+}
+
+fn unpack_into(key: Packed, tokens: &Interner, out: &mut String) {
+    out.clear();
+    let mut k = key;
+    while k != 0 {
+        let id = (k & 0xffff_ffff) as u32 - 1;
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(tokens.term(id));
+        k >>= 32;
+    }
+}
+
+/// One chunk's counts against its own term ids (`keys[id]` names the term).
+struct ChunkCounts<K> {
+    keys: Vec<K>,
+    rows: Rows,
+    df: Vec<u32>,
+    tf: Vec<u64>,
+}
+
+fn chunk_counts<K>(keys: Vec<K>, rows: Rows, binary: bool) -> ChunkCounts<K> {
+    let mut df = vec![0u32; keys.len()];
+    let mut tf = vec![0u64; keys.len()];
+    for &(id, c) in &rows.cells {
+        df[id as usize] += 1;
+        tf[id as usize] += if binary { 1 } else { c as u64 };
+    }
+    ChunkCounts { keys, rows, df, tf }
+}
+
+/// The corpus vocabulary after merging the chunks: key, document and term frequency of each
+/// merged term, and for every chunk the merged id of each of its term ids.
+struct Merged<K> {
+    keys: Vec<K>,
+    df: Vec<u64>,
+    tf: Vec<u64>,
+    chunk_ids: Vec<Vec<u32>>,
+}
+
+/// One merged shard: keys, df, tf, and per chunk the shard ids of its terms.
+type ShardOut<K> = (Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>);
+
+/// Shards of the parallel vocabulary merge.
+const SHARDS: usize = 64;
+
+/// Merge chunk vocabularies in parallel: each shard of the key space is merged by one task.
+fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder) -> Merged<K>
+where
+    K: std::hash::Hash + Eq + Copy + Send + Sync,
+{
+    let shard_of = |k: &K| (hasher.hash_one(k) >> 58) as usize % SHARDS;
+    // Term ids of each chunk, by shard.
+    let by_shard: Vec<Vec<Vec<u32>>> = chunks
+        .par_iter()
+        .map(|c| {
+            let mut v = vec![Vec::new(); SHARDS];
+            for (id, k) in c.keys.iter().enumerate() {
+                v[shard_of(k)].push(id as u32);
+            }
+            v
+        })
+        .collect();
+    let shards: Vec<ShardOut<K>> = (0..SHARDS)
+        .into_par_iter()
+        .map(|s| {
+            let mut map: HashMap<K, u32, FxBuildHasher> = HashMap::default();
+            let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+            let mut ids_per_chunk = Vec::with_capacity(chunks.len());
+            for (c, chunk) in chunks.iter().enumerate() {
+                let mut ids = Vec::with_capacity(by_shard[c][s].len());
+                for &local in &by_shard[c][s] {
+                    let key = chunk.keys[local as usize];
+                    let next = keys.len() as u32;
+                    let id = *map.entry(key).or_insert(next);
+                    if id == next {
+                        keys.push(key);
+                        df.push(0);
+                        tf.push(0);
+                    }
+                    df[id as usize] += chunk.df[local as usize] as u64;
+                    tf[id as usize] += chunk.tf[local as usize];
+                    ids.push(id);
+                }
+                ids_per_chunk.push(ids);
+            }
+            (keys, df, tf, ids_per_chunk)
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(SHARDS);
+    let mut total = 0u32;
+    for s in &shards {
+        offsets.push(total);
+        total += s.0.len() as u32;
+    }
+    let chunk_ids = chunks
+        .par_iter()
+        .enumerate()
+        .map(|(c, chunk)| {
+            let mut ids = vec![0u32; chunk.keys.len()];
+            for (s, shard) in shards.iter().enumerate() {
+                for (&local, &id) in by_shard[c][s].iter().zip(&shard.3[c]) {
+                    ids[local as usize] = offsets[s] + id;
+                }
+            }
+            ids
+        })
+        .collect();
+    let mut merged = Merged {
+        keys: Vec::with_capacity(total as usize),
+        df: Vec::with_capacity(total as usize),
+        tf: Vec::with_capacity(total as usize),
+        chunk_ids,
+    };
+    for (keys, df, tf, _) in shards {
+        merged.keys.extend(keys);
+        merged.df.extend(df);
+        merged.tf.extend(tf);
+    }
+    merged
+}
+
+/// Numeric output element.
+trait Num: Copy + Send + Sync {
+    fn from_f64(x: f64) -> Self;
+}
+impl Num for f32 {
+    fn from_f64(x: f64) -> Self {
+        x as f32
+    }
+}
+impl Num for f64 {
+    fn from_f64(x: f64) -> Self {
+        x
+    }
+}
+impl Num for i32 {
+    fn from_f64(x: f64) -> Self {
+        x as i32
+    }
+}
+impl Num for i64 {
+    fn from_f64(x: f64) -> Self {
+        x as i64
+    }
+}
+
+/// Divide `row` by its l1 or l2 norm, as sklearn's `normalize` (zero rows stay zero).
+pub fn normalize_row(row: &mut [f64], norm: Option<Norm>) {
+    let total = match norm {
+        None => return,
+        Some(Norm::L1) => row.iter().map(|v| v.abs()).sum::<f64>(),
+        Some(Norm::L2) => row.iter().map(|v| v * v).sum::<f64>().sqrt(),
+    };
+    if total != 0.0 {
+        row.iter_mut().for_each(|v| *v /= total);
+    }
+}
+
+/// Documents per chunk of the parallel pass.
+fn chunk_len(n_docs: usize) -> usize {
+    let parts = rayon::current_num_threads() * 4;
+    n_docs.div_ceil(parts).clamp(1, 2048)
+}
+
+/// Columns kept by `min_df`/`max_df`/`max_features`, as (term, merged id) sorted by term.
+fn select_terms<K: Sync>(
+    merged: &Merged<K>,
+    name: impl Fn(&K) -> String + Sync,
+    config: &VectorizerConfig,
+    n_docs: usize,
+) -> Result<Vec<(String, u32)>> {
+    let high = config.max_df.documents(n_docs);
+    let low = config.min_df.documents(n_docs);
+    if high < low {
+        return Err(Error::param(
+            "max_df",
+            format!(
+                "max_df corresponds to fewer documents ({high}) than min_df ({low}) for \
+                 {n_docs} documents"
+            ),
+        ));
+    }
+    let mut kept: Vec<(String, u32)> = (0..merged.keys.len() as u32)
+        .into_par_iter()
+        .filter(|&i| {
+            let d = merged.df[i as usize] as f64;
+            d <= high && d >= low
+        })
+        .map(|i| (name(&merged.keys[i as usize]), i))
+        .collect();
+    if let Some(limit) = config.max_features {
+        if kept.len() > limit {
+            // Most frequent first; equal frequencies in term order.
+            let tf = &merged.tf;
+            kept.par_sort_unstable_by(|a, b| {
+                tf[b.1 as usize]
+                    .cmp(&tf[a.1 as usize])
+                    .then_with(|| a.0.cmp(&b.0))
+            });
+            kept.truncate(limit);
+        }
+    }
+    if kept.is_empty() {
+        return Err(Error::value(
+            "raw_documents",
+            None,
+            "after pruning, no terms remain; try a lower min_df or a higher max_df",
+        ));
+    }
+    kept.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(kept)
+}
+
+/// Inverse document frequencies: ln((1 + n) / (1 + df)) + 1 smoothed, ln(n / df) + 1 not.
+pub fn idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
+    let s = if smooth { 1.0 } else { 0.0 };
+    df.iter()
+        .map(|&d| ((n_docs as f64 + s) / (d as f64 + s)).ln() + 1.0)
+        .collect()
+}
+
+/// A fitted (or vocabulary-given) count / TF-IDF vectorizer.
+pub struct Vectorizer {
+    config: VectorizerConfig,
+    analyzer: Analyzer,
+    state: Option<FittedState>,
+    /// Term -> column.
+    index: Interner,
+}
+
+impl Vectorizer {
+    /// Validate the parameters and build an unfitted vectorizer.
+    pub fn new(config: VectorizerConfig, analyzer: Analyzer) -> Result<Vectorizer> {
+        config.validate()?;
+        Ok(Vectorizer {
+            config,
+            analyzer,
+            state: None,
+            index: Interner::new(),
+        })
+    }
+
+    /// The parameters.
+    pub fn config(&self) -> &VectorizerConfig {
+        &self.config
+    }
+
+    /// Learned state, if fitted.
+    pub fn state(&self) -> Option<&FittedState> {
+        self.state.as_ref()
+    }
+
+    /// Install a learned (or loaded) state.
+    pub fn set_state(&mut self, state: FittedState) -> Result<()> {
+        let mut index = Interner::new();
+        for (i, t) in state.terms.iter().enumerate() {
+            if index.intern(t) != i as u32 {
+                return Err(Error::param(
+                    "vocabulary",
+                    format!("duplicate term in vocabulary: {t:?}"),
+                ));
+            }
+        }
+        if let Some(idf) = &state.idf {
+            if idf.len() != state.terms.len() {
+                return Err(Error::Format(format!(
+                    "idf has {} values for {} terms",
+                    idf.len(),
+                    state.terms.len()
+                )));
+            }
+        }
+        self.index = index;
+        self.state = Some(state);
+        Ok(())
+    }
+
+    /// Use `terms` as the vocabulary instead of learning one (sklearn's `vocabulary=`).
+    pub fn set_vocabulary(&mut self, terms: Vec<String>) -> Result<()> {
+        if terms.is_empty() {
+            return Err(Error::param("vocabulary", "empty vocabulary passed to fit"));
+        }
+        self.set_state(FittedState {
+            terms,
+            idf: None,
+            fixed_vocabulary: true,
+        })
+    }
+
+    /// Learn the vocabulary (and idf) from `docs` and return their matrix. Runs on the
+    /// current rayon pool.
+    pub fn fit_transform(&mut self, docs: &[&str]) -> Result<Csr> {
+        if docs.is_empty() {
+            return Err(Error::value(
+                "raw_documents",
+                None,
+                "empty corpus: fit needs at least one document",
+            ));
+        }
+        let fixed = self.state.as_ref().filter(|s| s.fixed_vocabulary).cloned();
+        if let Some(mut state) = fixed {
+            let parts = self.count_known(docs);
+            if let Some(w) = self.config.weighting.filter(|w| w.use_idf) {
+                let mut df = vec![0u64; state.terms.len()];
+                for p in &parts {
+                    p.cells.iter().for_each(|&(c, _)| df[c as usize] += 1);
+                }
+                state.idf = Some(idf(&df, docs.len(), w.smooth_idf));
+            }
+            self.set_state(state)?;
+            return Ok(self.weigh(parts));
+        }
+        let hasher = DefaultHashBuilder::default();
+        let binary = self.config.binary;
+        let (lo, hi) = self.config.analysis.ngram_range;
+        if self.analyzer.is_word() && hi <= MAX_PACKED {
+            // Word n-grams, counted as packed ids of chunk-local tokens; the keys (one per
+            // distinct n-gram of a chunk) are then rewritten to global token ids, and strings
+            // are built only for the terms that are kept.
+            let unigrams = (lo, hi) == (1, 1);
+            let counted: Vec<(Interner, Vec<Packed>, Rows)> = docs
+                .par_chunks(chunk_len(docs.len()))
+                .map(|chunk| {
+                    let mut tokens = Interner::new();
+                    // Distinct n-grams of a chunk: about one per 8 bytes of news text; sizing
+                    // the table up front avoids rehashing as it grows.
+                    let bytes: usize = chunk.iter().map(|d| d.len()).sum();
+                    let expect = if unigrams { 0 } else { bytes / 8 };
+                    let mut terms: HashMap<Packed, u32, FxBuildHasher> =
+                        HashMap::with_capacity_and_hasher(expect, FxBuildHasher);
+                    let mut keys = Vec::with_capacity(expect);
+                    let mut counter = DocCounter::default();
+                    let mut rows = Rows {
+                        ptr: Vec::with_capacity(chunk.len() + 1),
+                        cells: Vec::new(),
+                    };
+                    rows.ptr.push(0);
+                    let mut ids: Vec<u32> = Vec::new();
+                    for doc in chunk {
+                        self.analyzer.with_word_tokens(doc, |toks| {
+                            if unigrams {
+                                // The token id is the term id.
+                                toks.iter().for_each(|t| counter.add(tokens.intern(t)));
+                                return;
+                            }
+                            ids.clear();
+                            ids.extend(toks.iter().map(|t| tokens.intern(t)));
+                            crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
+                                let key = pack(w);
+                                let next = keys.len() as u32;
+                                let id = *terms.entry(key).or_insert(next);
+                                if id == next {
+                                    keys.push(key);
+                                }
+                                counter.add(id);
+                            });
+                        });
+                        counter.flush(&mut rows.cells);
+                        rows.ptr.push(rows.cells.len());
+                    }
+                    if unigrams {
+                        keys = (0..tokens.len() as u32).map(|i| pack(&[i])).collect();
+                    }
+                    (tokens, keys, rows)
+                })
+                .collect();
+            let mut tokens = Interner::new();
+            let to_global: Vec<Vec<u32>> = counted
+                .iter()
+                .map(|(local, _, _)| {
+                    (0..local.len() as u32)
+                        .map(|i| tokens.intern(local.term(i)))
+                        .collect()
+                })
+                .collect();
+            let chunks: Vec<ChunkCounts<Packed>> = counted
+                .into_par_iter()
+                .zip(to_global.par_iter())
+                .map(|((_, keys, rows), global)| {
+                    let keys = keys.into_iter().map(|k| relabel(k, global)).collect();
+                    chunk_counts(keys, rows, binary)
+                })
+                .collect();
+            let merged = merge(&chunks, &hasher);
+            let rows = chunks.into_iter().map(|c| c.rows).collect();
+            self.finish_fit(docs.len(), merged, rows, |&k: &Packed| {
+                let mut s = String::new();
+                unpack_into(k, &tokens, &mut s);
+                s
+            })
+        } else {
+            // Character n-grams (or long word n-grams): terms interned by their string.
+            let parts: Vec<(Interner, Rows)> = docs
+                .par_chunks(chunk_len(docs.len()))
+                .map(|chunk| {
+                    let mut terms = Interner::new();
+                    let mut scratch = Scratch::default();
+                    let mut counter = DocCounter::default();
+                    let mut rows = Rows {
+                        ptr: vec![0],
+                        cells: Vec::new(),
+                    };
+                    for doc in chunk {
+                        self.analyzer
+                            .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
+                        counter.flush(&mut rows.cells);
+                        rows.ptr.push(rows.cells.len());
+                    }
+                    (terms, rows)
+                })
+                .collect();
+            let (interners, rows): (Vec<Interner>, Vec<Rows>) = parts.into_iter().unzip();
+            let chunks: Vec<ChunkCounts<&str>> = interners
+                .par_iter()
+                .zip(rows)
+                .map(|(terms, rows)| {
+                    let keys = (0..terms.len() as u32).map(|i| terms.term(i)).collect();
+                    chunk_counts(keys, rows, binary)
+                })
+                .collect();
+            let merged = merge(&chunks, &hasher);
+            let rows = chunks.into_iter().map(|c| c.rows).collect();
+            self.finish_fit(docs.len(), merged, rows, |k: &&str| k.to_string())
+        }
+    }
+
+    /// Merge, select and sort the vocabulary, rewrite the chunks' rows to output columns, and
+    /// weigh them.
+    fn finish_fit<K: Sync>(
+        &mut self,
+        n_docs: usize,
+        merged: Merged<K>,
+        rows: Vec<Rows>,
+        name: impl Fn(&K) -> String + Sync,
+    ) -> Result<Csr> {
+        if merged.keys.is_empty() {
+            return Err(Error::value(
+                "raw_documents",
+                None,
+                "empty vocabulary; perhaps the documents only contain stop words",
+            ));
+        }
+        let kept = select_terms(&merged, name, &self.config, n_docs)?;
+        // Merged id -> output column (u32::MAX = dropped).
+        let mut column = vec![u32::MAX; merged.keys.len()];
+        for (col, (_, m)) in kept.iter().enumerate() {
+            column[*m as usize] = col as u32;
+        }
+        let parts: Vec<Rows> = rows
+            .into_par_iter()
+            .zip(merged.chunk_ids.par_iter())
+            .map(|(r, ids)| {
+                let local: Vec<u32> = ids.iter().map(|&m| column[m as usize]).collect();
+                remap_rows(r, &local)
+            })
+            .collect();
+        let idf_values = self.config.weighting.filter(|w| w.use_idf).map(|w| {
+            let df_kept: Vec<u64> = kept.iter().map(|(_, m)| merged.df[*m as usize]).collect();
+            idf(&df_kept, n_docs, w.smooth_idf)
+        });
+        drop(merged);
+        let state = FittedState {
+            terms: kept.into_iter().map(|(t, _)| t).collect(),
+            idf: idf_values,
+            fixed_vocabulary: false,
+        };
+        self.set_state(state)?;
+        Ok(self.weigh(parts))
+    }
+
+    /// The matrix of `docs` over the learned vocabulary; unknown terms are ignored.
+    pub fn transform(&self, docs: &[&str]) -> Result<Csr> {
+        if self.state.is_none() {
+            return Err(Error::NotFitted(
+                "this vectorizer is not fitted yet: call fit or fit_transform first".into(),
+            ));
+        }
+        Ok(self.weigh(self.count_known(docs)))
+    }
+
+    /// Counts of the vocabulary's terms in each document, by chunk, rows sorted by column.
+    fn count_known(&self, docs: &[&str]) -> Vec<Rows> {
+        docs.par_chunks(chunk_len(docs.len()))
+            .map(|chunk| {
+                let mut scratch = Scratch::default();
+                let mut counter = DocCounter::default();
+                let mut rows = Rows {
+                    ptr: vec![0],
+                    cells: Vec::new(),
+                };
+                for doc in chunk {
+                    self.analyzer.analyze(doc, &mut scratch, |t| {
+                        if let Some(c) = self.index.get(t) {
+                            counter.add(c);
+                        }
+                    });
+                    let start = rows.cells.len();
+                    counter.flush(&mut rows.cells);
+                    rows.cells[start..].sort_unstable_by_key(|&(c, _)| c);
+                    rows.ptr.push(rows.cells.len());
+                }
+                rows
+            })
+            .collect()
+    }
+
+    /// Turn chunks of raw counts into the output matrix: binary, sublinear tf, idf, norm,
+    /// dtype.
+    fn weigh(&self, parts: Vec<Rows>) -> Csr {
+        let n_cols = self.state.as_ref().map_or(0, |s| s.terms.len());
+        let data = match self.config.dtype {
+            Dtype::Float32 => Values::F32(self.weigh_as(&parts)),
+            Dtype::Float64 => Values::F64(self.weigh_as(&parts)),
+            Dtype::Int32 => Values::I32(self.weigh_as(&parts)),
+            Dtype::Int64 => Values::I64(self.weigh_as(&parts)),
+        };
+        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
+        let mut indptr = Vec::with_capacity(parts.iter().map(|p| p.ptr.len()).sum());
+        let mut indices = Vec::with_capacity(nnz);
+        indptr.push(0i64);
+        for p in &parts {
+            let base = indices.len() as i64;
+            indptr.extend(p.ptr[1..].iter().map(|&x| base + x as i64));
+            indices.extend(p.cells.iter().map(|&(c, _)| c as i32));
+        }
+        Csr {
+            indptr,
+            indices,
+            data,
+            n_cols,
+        }
+    }
+
+    fn weigh_as<T: Num>(&self, parts: &[Rows]) -> Vec<T> {
+        let binary = self.config.binary;
+        let tf = move |c: u32| if binary { 1.0 } else { c as f64 };
+        let weighting = self.config.weighting;
+        let idf = self.state.as_ref().and_then(|s| s.idf.as_deref());
+        // Each part writes its own slice of the output: no per-part buffers to concatenate.
+        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
+        let mut out = vec![T::from_f64(0.0); nnz];
+        let mut slices: Vec<&mut [T]> = Vec::with_capacity(parts.len());
+        let mut rest = out.as_mut_slice();
+        for p in parts {
+            let (head, tail) = rest.split_at_mut(p.cells.len());
+            slices.push(head);
+            rest = tail;
+        }
+        parts
+            .par_iter()
+            .zip(slices.into_par_iter())
+            .for_each(|(rows, out)| {
+                let Some(w) = weighting else {
+                    for (o, &(_, c)) in out.iter_mut().zip(&rows.cells) {
+                        *o = T::from_f64(tf(c));
+                    }
+                    return;
+                };
+                let mut vals: Vec<f64> = Vec::new();
+                for r in 0..rows.ptr.len() - 1 {
+                    let (a, b) = (rows.ptr[r], rows.ptr[r + 1]);
+                    vals.clear();
+                    vals.extend(rows.cells[a..b].iter().map(|&(col, c)| {
+                        let mut v = tf(c);
+                        if w.sublinear_tf {
+                            v = v.ln() + 1.0;
+                        }
+                        if let Some(idf) = idf {
+                            v *= idf[col as usize];
+                        }
+                        v
+                    }));
+                    normalize_row(&mut vals, w.norm);
+                    for (o, &v) in out[a..b].iter_mut().zip(&vals) {
+                        *o = T::from_f64(v);
+                    }
+                }
+            });
+        out
+    }
+
+    /// Serialize parameters and state as versioned JSON; `params` are the binding's own
+    /// parameters, stored verbatim so that loading rebuilds the same estimator.
+    pub fn to_json(&self, params: serde_json::Value) -> Result<String> {
+        let saved = SavedVectorizer {
+            format_version: FORMAT_VERSION,
+            config: self.config.clone(),
+            params,
+            state: self.state.clone(),
+        };
+        serde_json::to_string(&saved).map_err(|e| Error::Format(e.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+struct SavedHead {
+    format_version: u32,
+    #[serde(default)]
+    params: serde_json::Value,
+}
+
+fn saved_head(json: &str) -> Result<SavedHead> {
+    let head: SavedHead = serde_json::from_str(json)
+        .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))?;
+    if head.format_version > FORMAT_VERSION {
+        return Err(Error::Format(format!(
+            "saved with format version {}, this wirenlp reads up to version {FORMAT_VERSION}: \
+             upgrade wirenlp",
+            head.format_version
+        )));
+    }
+    Ok(head)
+}
+
+/// The binding parameters of a saved vectorizer, refusing a newer format version.
+pub fn parse_saved_params(json: &str) -> Result<serde_json::Value> {
+    Ok(saved_head(json)?.params)
+}
+
+/// Parse a saved vectorizer, refusing a newer format version.
+pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
+    saved_head(json)?;
+    serde_json::from_str(json)
+        .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
+}
+
+/// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place, with each
+/// row sorted by column.
+fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
+    let mut w = 0;
+    let mut start = 0;
+    let mut read = 0;
+    for r in 0..rows.ptr.len() - 1 {
+        let end = rows.ptr[r + 1];
+        for i in read..end {
+            let (l, c) = rows.cells[i];
+            let col = column[l as usize];
+            if col != u32::MAX {
+                rows.cells[w] = (col, c);
+                w += 1;
+            }
+        }
+        rows.cells[start..w].sort_unstable_by_key(|&(col, _)| col);
+        rows.ptr[r + 1] = w;
+        start = w;
+        read = end;
+    }
+    rows.cells.truncate(w);
+    rows
+}
+
+/// The `n` largest values of each row of a CSR matrix: (row, column, value) triples, rows
+/// in order, values descending, equal values by column. Zero values are skipped.
+pub fn top_terms(
+    indptr: &[i64],
+    indices: &[i64],
+    data: &[f64],
+    n: usize,
+) -> (Vec<i64>, Vec<i64>, Vec<f64>) {
+    let per_row: Vec<Vec<(i64, i64, f64)>> = (0..indptr.len().saturating_sub(1))
+        .into_par_iter()
+        .map(|r| {
+            let (a, b) = (indptr[r] as usize, indptr[r + 1] as usize);
+            let mut cells: Vec<(i64, f64)> = indices[a..b]
+                .iter()
+                .zip(&data[a..b])
+                .filter(|(_, &v)| v != 0.0)
+                .map(|(&c, &v)| (c, v))
+                .collect();
+            cells.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+            cells.truncate(n);
+            cells.into_iter().map(|(c, v)| (r as i64, c, v)).collect()
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut cols = Vec::new();
+    let mut vals = Vec::new();
+    for (r, c, v) in per_row.into_iter().flatten() {
+        rows.push(r);
+        cols.push(c);
+        vals.push(v);
+    }
+    (rows, cols, vals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(weighting: Option<Weighting>) -> VectorizerConfig {
+        VectorizerConfig {
+            analysis: AnalyzerConfig::default(),
+            max_df: DocFreq::Proportion(1.0),
+            min_df: DocFreq::Count(1),
+            max_features: None,
+            binary: false,
+            dtype: Dtype::Float64,
+            weighting,
+        }
+    }
+
+    fn vectorizer(c: VectorizerConfig) -> Vectorizer {
+        let a = Analyzer::new(c.analysis.clone(), None, None).unwrap();
+        Vectorizer::new(c, a).unwrap()
+    }
+
+    const DOCS: [&str; 3] = ["the cat sat", "the cat the hat", "a dog"];
+
+    #[test]
+    fn counts_and_sorted_vocabulary() {
+        let mut v = vectorizer(config(None));
+        let x = v.fit_transform(&DOCS).unwrap();
+        assert_eq!(
+            v.state().unwrap().terms,
+            ["cat", "dog", "hat", "sat", "the"]
+        );
+        assert_eq!(x.indptr, [0, 3, 6, 7]);
+        assert_eq!(x.indices, [0, 3, 4, 0, 2, 4, 1]);
+        assert_eq!(x.data, Values::F64(vec![1., 1., 1., 1., 1., 2., 1.]));
+    }
+
+    #[test]
+    fn df_limits_and_max_features_ties_by_term() {
+        let mut c = config(None);
+        c.min_df = DocFreq::Count(2);
+        let mut v = vectorizer(c.clone());
+        v.fit_transform(&DOCS).unwrap();
+        assert_eq!(v.state().unwrap().terms, ["cat", "the"]);
+        c.min_df = DocFreq::Count(1);
+        c.max_features = Some(3);
+        let mut v = vectorizer(c.clone());
+        v.fit_transform(&DOCS).unwrap();
+        // the=3, cat=2, then dog/hat/sat tie at 1: dog wins by term order.
+        assert_eq!(v.state().unwrap().terms, ["cat", "dog", "the"]);
+        c.max_df = DocFreq::Count(1);
+        c.min_df = DocFreq::Count(2);
+        let e = vectorizer(c).fit_transform(&DOCS).err().unwrap();
+        assert!(e.to_string().contains("max_df"));
+    }
+
+    #[test]
+    fn tfidf_formula() {
+        let w = Weighting {
+            norm: None,
+            use_idf: true,
+            smooth_idf: false,
+            sublinear_tf: true,
+        };
+        let mut v = vectorizer(config(Some(w)));
+        let x = v.fit_transform(&DOCS).unwrap();
+        let idf = v.state().unwrap().idf.clone().unwrap();
+        assert!((idf[4] - ((3.0f64 / 2.0).ln() + 1.0)).abs() < 1e-15);
+        let Values::F64(d) = x.data else { panic!() };
+        // Row 1, "the" twice: (1 + ln 2) * idf(the).
+        assert!((d[5] - (1.0 + 2f64.ln()) * idf[4]).abs() < 1e-15);
+    }
+
+    #[test]
+    fn empty_inputs_are_errors() {
+        assert!(vectorizer(config(None)).fit_transform(&[]).is_err());
+        let e = vectorizer(config(None))
+            .fit_transform(&["a b", "!"])
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("empty vocabulary"));
+        assert!(vectorizer(config(None)).transform(&["x"]).is_err());
+    }
+
+    #[test]
+    fn json_round_trip_and_newer_version_refused() {
+        let mut v = vectorizer(config(None));
+        v.fit_transform(&DOCS).unwrap();
+        let json = v.to_json(serde_json::Value::Null).unwrap();
+        let saved = parse_saved(&json).unwrap();
+        assert_eq!(saved.state.as_ref().unwrap().terms.len(), 5);
+        let newer = json.replace("\"format_version\":1", "\"format_version\":99");
+        assert!(parse_saved(&newer)
+            .unwrap_err()
+            .to_string()
+            .contains("version 99"));
+    }
+
+    #[test]
+    fn top_terms_per_row() {
+        let (r, c, v) = top_terms(&[0, 3, 3], &[0, 1, 2], &[0.5, 0.9, 0.5], 2);
+        assert_eq!((r, c, v), (vec![0, 0], vec![1, 0], vec![0.9, 0.5]));
+    }
+
+    /// Reference: counts of `Analyzer::analyze` terms in a BTreeMap, vocabulary sorted.
+    fn naive(docs: &[&str], c: &VectorizerConfig) -> (Vec<String>, Vec<Vec<(i32, i64)>>) {
+        use std::collections::BTreeMap;
+        let a = Analyzer::new(c.analysis.clone(), None, None).unwrap();
+        let per_doc: Vec<BTreeMap<String, i64>> = docs
+            .iter()
+            .map(|d| {
+                let mut m = BTreeMap::new();
+                a.analyze(d, &mut Scratch::default(), |t| {
+                    *m.entry(t.to_string()).or_insert(0) += 1
+                });
+                m
+            })
+            .collect();
+        let vocab: Vec<String> = per_doc
+            .iter()
+            .flat_map(|m| m.keys().cloned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let rows = per_doc
+            .iter()
+            .map(|m| {
+                m.iter()
+                    .map(|(t, &n)| (vocab.binary_search(t).unwrap() as i32, n))
+                    .collect()
+            })
+            .collect();
+        (vocab, rows)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fit_counts_equal_naive_counts(
+            docs in proptest::collection::vec("[a-d]{1,2}( [a-d]{1,2}){0,8}", 1..20),
+            lo in 1usize..3,
+            extra in 0usize..4,
+            char_wb in proptest::bool::ANY,
+        ) {
+            let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+            let mut c = config(None);
+            c.dtype = Dtype::Int64;
+            c.analysis.ngram_range = (lo, lo + extra);
+            if char_wb {
+                c.analysis.analyzer = crate::analyzer::AnalyzerKind::CharWb;
+            }
+            let (vocab, rows) = naive(&refs, &c);
+            let mut v = vectorizer(c);
+            match v.fit_transform(&refs) {
+                Err(_) => proptest::prop_assert!(vocab.is_empty()),
+                Ok(x) => {
+                    proptest::prop_assert_eq!(&v.state().unwrap().terms, &vocab);
+                    let Values::I64(data) = x.data else { panic!() };
+                    for (r, row) in rows.iter().enumerate() {
+                        let (a, b) = (x.indptr[r] as usize, x.indptr[r + 1] as usize);
+                        let got: Vec<(i32, i64)> = x.indices[a..b].iter().copied().zip(data[a..b].iter().copied()).collect();
+                        proptest::prop_assert_eq!(&got, row);
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn parallel_equals_serial(docs in proptest::collection::vec("[a-c ]{0,12}", 1..40)) {
+            let refs: Vec<&str> = docs.iter().map(String::as_str).collect();
+            let fit = |n| crate::parallel::install(Some(n), || vectorizer(config(None)).fit_transform(&refs).ok()).unwrap();
+            proptest::prop_assert_eq!(fit(1), fit(3));
+        }
+    }
+}
