@@ -276,25 +276,10 @@ def similar_pairs(
 
 
 def _tfidf(texts: Any) -> sp.csr_matrix:
-    """TF-IDF (scikit-learn's tokens and smooth idf, rows not normalised: every caller
-    takes cosines) of ``texts``, for ``method="tfidf"`` and the demo.
+    """TF-IDF of ``texts`` with scikit-learn's defaults (``wn.TfidfVectorizer``)."""
+    from wirenlp.vectorize import TfidfVectorizer
 
-    Internal stand-in until the library's own vectorizer is available.
-    """
-    from wirenlp.text import Tokenizer
-
-    tokens = list(Tokenizer(pattern="sklearn").tokenize_batch(texts))
-    vocab: dict[str, int] = {}
-    indices = np.fromiter(
-        (vocab.setdefault(t, len(vocab)) for doc in tokens for t in doc), dtype=np.int64
-    )
-    indptr = np.concatenate([[0], np.cumsum([len(doc) for doc in tokens])])
-    n = len(tokens)
-    tf = sp.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, max(len(vocab), 1)))
-    tf.sum_duplicates()
-    df = np.bincount(tf.indices, minlength=tf.shape[1])
-    tf.data *= (np.log((1 + n) / (1 + df)) + 1)[tf.indices]
-    return tf
+    return TfidfVectorizer().fit_transform(texts)
 
 
 def _groups_frame(docs: np.ndarray, groups: np.ndarray, index: pd.Index) -> pd.DataFrame:
@@ -313,7 +298,16 @@ def _tfidf_groups(values: Any, threshold: float, n_jobs: int | None) -> tuple[An
     n = len(values)
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    X = _tfidf(values)
+    try:
+        X = _tfidf(values)
+    except (TypeError, ValueError) as err:
+        # The vectorizer names its argument raw_documents; here the user's is texts.
+        msg = str(err)
+        if not msg.startswith("raw_documents"):
+            raise
+        new = type(err)("texts" + msg[len("raw_documents") :])
+        new.position = getattr(err, "position", None)  # type: ignore[attr-defined]
+        raise new from None
     # Rounding can put identical documents a hair below 1.0.
     S = top_k_similar(X, k=32, threshold=max(threshold - 1e-9, -1.0), n_jobs=n_jobs)
     _, labels = scipy.sparse.csgraph.connected_components(S, directed=False)
