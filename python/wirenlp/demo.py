@@ -20,6 +20,7 @@ from wirenlp.text import Tokenizer, detect_language
 # DataFrame (doc_id, text, lang, date, source, path) and prints its part.
 SECTIONS: list[str] = [
     "wirenlp.vectorize:demo_top_terms",
+    "wirenlp.similarity:demo_similarity",
     "wirenlp.entities:demo_entities",
 ]
 
