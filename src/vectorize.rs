@@ -190,6 +190,16 @@ struct Rows {
     cells: Vec<(u32, u32)>,
 }
 
+impl Rows {
+    /// No rows yet.
+    fn new() -> Self {
+        Rows {
+            ptr: vec![0],
+            cells: Vec::new(),
+        }
+    }
+}
+
 /// Counts the ids of one document at a time, without sorting or hashing: a dense counter
 /// indexed by id plus the list of ids seen in the current document.
 #[derive(Default)]
@@ -702,10 +712,7 @@ impl Vectorizer {
                     let mut terms = Interner::new();
                     let mut scratch = Scratch::default();
                     let mut counter = DocCounter::default();
-                    let mut rows = Rows {
-                        ptr: vec![0],
-                        cells: Vec::new(),
-                    };
+                    let mut rows = Rows::new();
                     for doc in chunk {
                         self.analyzer
                             .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
@@ -790,10 +797,7 @@ impl Vectorizer {
             .map(|chunk| {
                 let mut scratch = Scratch::default();
                 let mut counter = DocCounter::default();
-                let mut rows = Rows {
-                    ptr: vec![0],
-                    cells: Vec::new(),
-                };
+                let mut rows = Rows::new();
                 for doc in chunk {
                     self.analyzer.analyze(doc, &mut scratch, |t| {
                         if let Some(c) = self.index.get(t) {

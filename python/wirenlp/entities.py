@@ -25,6 +25,14 @@ __all__ = ["EntityExtractor", "demo_entities", "entity_counts", "story_similarit
 _TYPES = np.array(["PER", "LOC", "ORG", "MISC"], dtype=object)
 
 
+def _entity_columns(names: Any, types: Any, ent: Any) -> dict[str, Any]:
+    """``entity`` and ``type`` columns for rows whose entity ids are ``ent``."""
+    if not len(ent):
+        empty = np.array([], dtype=object)
+        return {"entity": empty, "type": empty}
+    return {"entity": np.asarray(names, dtype=object)[ent], "type": _TYPES[types][ent]}
+
+
 class EntityExtractor:
     """Find named entities and give each one canonical name across a batch.
 
@@ -126,13 +134,10 @@ class EntityExtractor:
                 seq, **self._kwargs()
             )
         labels = default_index(len(seq), index)
-        names_a = np.asarray(names, dtype=object)
-        types_a = _TYPES[types]
         return pd.DataFrame(
             {
                 "doc": labels.take(doc),
-                "entity": names_a[ent] if len(ent) else np.array([], dtype=object),
-                "type": types_a[ent] if len(ent) else np.array([], dtype=object),
+                **_entity_columns(names, types, ent),
                 "mention": np.asarray(mentions, dtype=object),
                 "start": start,
                 "end": end,
@@ -154,13 +159,10 @@ class EntityExtractor:
             Columns ``doc``, ``entity``, ``type``, ``count``; sorted by document then entity.
         """
         ((names, types, doc, ent), count), labels, _ = self._counts(texts)
-        names_a = np.asarray(names, dtype=object)
-        types_a = _TYPES[types]
         return pd.DataFrame(
             {
                 "doc": labels.take(doc),
-                "entity": names_a[ent] if len(ent) else np.array([], dtype=object),
-                "type": types_a[ent] if len(ent) else np.array([], dtype=object),
+                **_entity_columns(names, types, ent),
                 "count": count,
             }
         )
