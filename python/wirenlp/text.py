@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -96,18 +97,9 @@ class Tokenizer(_core.Tokenizer):
         return pd.Series(out, index=index, dtype=object, name=getattr(texts, "name", None))
 
     def __repr__(self) -> str:
-        defaults = {
-            "lang": "auto",
-            "lowercase": True,
-            "strip_accents": None,
-            "stop_words": None,
-            "elisions": True,
-            "hyphens": "split",
-            "stem": False,
-            "min_len": 1,
-            "pattern": "news",
-            "n_jobs": None,
-        }
+        # Defaults come from the Rust constructor's signature; `elisions=None` there means True.
+        defaults = {k: p.default for k, p in inspect.signature(_core.Tokenizer).parameters.items()}
+        defaults["elisions"] = True
         args = ", ".join(
             f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k, object()) != v
         )
