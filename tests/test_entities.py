@@ -60,20 +60,7 @@ def seed_mentions(seeds):
     return EntityExtractor().extract(seeds)
 
 
-@pytest.mark.parametrize(
-    "gold",
-    [
-        pytest.param(
-            g,
-            marks=pytest.mark.xfail(
-                strict=True, reason="no maintained source maps the former name Swaziland"
-            ),
-        )
-        if g == "Eswatini"
-        else g
-        for g in FIXTURE["variants"]
-    ],
-)
+@pytest.mark.parametrize("gold", list(FIXTURE["variants"]))
 def test_seed_variants_share_one_canonical_name(seed_mentions, gold):
     spellings = [gold, *FIXTURE["variants"][gold]]
     names = set(seed_mentions.loc[seed_mentions["mention"].isin(spellings), "entity"])

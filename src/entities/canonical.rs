@@ -164,6 +164,14 @@ impl UnionFind {
         }
         x
     }
+    /// Merge the set of `child` into the set of `parent`, whose root stays the root.
+    pub fn attach(&mut self, child: u32, parent: u32) {
+        let (rc, rp) = (self.find(child), self.find(parent));
+        if rc != rp {
+            self.0[rc as usize] = rp;
+        }
+    }
+
     /// Merge the sets of `a` and `b`.
     pub fn union(&mut self, a: u32, b: u32) {
         let (ra, rb) = (self.find(a), self.find(b));

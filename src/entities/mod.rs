@@ -383,6 +383,15 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
             .collect();
         let mergeable: Vec<bool> = names.iter().map(|s| s.contains(' ')).collect();
         merge_transliterations(&names, &mergeable, &mut uf);
+        // 3b. Former names stated in the text: "Eswatini (ex-Swaziland)".
+        for (d, (doc, ids)) in found.iter().zip(&mention_cluster).enumerate() {
+            for (pair, c) in doc.windows(2).zip(ids.windows(2)) {
+                let free = matches!(keys[c[1] as usize], ClusterKey::Name(_));
+                if free && states_former_name(texts[d], &pair[0].raw, &pair[1].raw) {
+                    uf.attach(c[1], c[0]);
+                }
+            }
+        }
     }
     // Type votes per (merged) cluster.
     let mut votes = vec![Cues::default(); n];
@@ -576,6 +585,39 @@ fn resolve(texts: &[&str], found: Vec<Vec<Found>>, gaz: &Builtin, opts: &Options
     }
 }
 
+/// Words that, after an opening parenthesis, introduce a former name of what precedes.
+const FORMER_NAME_MARKERS: &[&str] = &[
+    "ex-",
+    "ex ",
+    "formerly ",
+    "formerly known as ",
+    "former ",
+    "previously ",
+    "anciennement ",
+    "autrefois ",
+    "ancien ",
+    "ancienne ",
+];
+
+/// Whether the text reads `A (ex-B)` / `A (formerly B)` / `A (anciennement B)`: `b` directly
+/// follows `a` after such a marker and closes the parenthesis.
+fn states_former_name(text: &str, a: &RawMention, b: &RawMention) -> bool {
+    let (Some(between), Some(after)) = (
+        text.get(a.e as usize..b.s as usize),
+        text.get(b.e as usize..),
+    ) else {
+        return false;
+    };
+    let Some(inside) = between.trim_start().strip_prefix('(') else {
+        return false;
+    };
+    let inside = inside.trim_start().to_lowercase();
+    after.trim_start().starts_with(')')
+        && FORMER_NAME_MARKERS
+            .iter()
+            .any(|m| inside == *m || inside == m.trim_end())
+}
+
 fn collapse_spaces(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -646,6 +688,34 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn former_names_stated_in_the_text_merge() {
+        let texts = [
+            "The tour took him to South Africa, Eswatini (ex-Swaziland), Angola and Eritrea.",
+            "Swaziland is a small kingdom. Myanmar (formerly Burma) was next.",
+            "Le Burkina Faso (anciennement Haute-Volta) et la Serbie.",
+        ];
+        let ex = extract(&texts, &Options::default()).unwrap();
+        let entity_of = |d: usize, m: &str| {
+            let t = texts[d];
+            let x = ex.docs[d]
+                .iter()
+                .find(|x| &t[x.bytes.0 as usize..x.bytes.1 as usize] == m)
+                .unwrap_or_else(|| panic!("no mention {m}"));
+            ex.entities[x.entity as usize].clone()
+        };
+        let eswatini = entity_of(0, "Eswatini");
+        assert_eq!(entity_of(0, "Swaziland"), eswatini);
+        // The merge holds for the whole batch, and the current name is the canonical one.
+        assert_eq!(entity_of(1, "Swaziland"), eswatini);
+        assert_eq!(eswatini.name, "Eswatini");
+        assert_eq!(eswatini.etype, EntityType::Loc);
+        assert_eq!(entity_of(1, "Burma"), entity_of(1, "Myanmar"));
+        assert_eq!(entity_of(2, "Haute-Volta"), entity_of(2, "Burkina Faso"));
+        // A plain list is not an apposition.
+        assert_ne!(entity_of(0, "Angola"), entity_of(0, "Eritrea"));
     }
 
     #[test]
