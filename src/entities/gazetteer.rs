@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::canonical::{fold, fold_with_map};
+use super::canonical::{fold, fold_with_map, name_key};
 use super::EntityType;
 use crate::error::{Error, Result};
 
@@ -104,7 +104,10 @@ impl Builtin {
             let names = std::iter::once(canonical).chain(alias_field.split('|'));
             for name in names.filter(|n| !n.is_empty()) {
                 let key = fold(name);
-                // Earlier rows (countries, larger cities) win a shared alias.
+                // Earlier rows (countries, larger cities) win a shared alias. Spans of several
+                // tokens are looked up by their name key ("Côte d’Ivoire" → "cote d ivoire",
+                // "Guinea-Bissau" → "guinea bissau"), single words by their folded form.
+                aliases.entry(name_key(name)).or_insert(id);
                 aliases.entry(key.clone()).or_insert(id);
                 if kind == "LOC" {
                     add_demonyms(&key, &mut demonyms);

@@ -691,6 +691,23 @@ mod tests {
     }
 
     #[test]
+    fn gazetteer_names_with_apostrophes_and_hyphens_stay_whole() {
+        let texts = [
+            "Il est arrivé en Côte d’Ivoire lundi, puis en Guinée-Bissau.",
+            "He flew to Côte d'Ivoire and Guinea-Bissau on Monday.",
+        ];
+        let ex = extract(&texts, &Options::default()).unwrap();
+        let names = |d: usize| -> Vec<&str> {
+            ex.docs[d]
+                .iter()
+                .map(|m| ex.entities[m.entity as usize].name.as_str())
+                .collect()
+        };
+        assert_eq!(names(0), ["Côte d’Ivoire", "Guinea-Bissau"]);
+        assert_eq!(names(1), ["Côte d’Ivoire", "Guinea-Bissau"]);
+    }
+
+    #[test]
     fn former_names_stated_in_the_text_merge() {
         let texts = [
             "The tour took him to South Africa, Eswatini (ex-Swaziland), Angola and Eritrea.",
