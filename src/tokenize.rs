@@ -192,6 +192,21 @@ impl TokenTable {
     pub fn absorb(&mut self, other: &TokenTable) -> Vec<u32> {
         other.tokens.iter().map(|t| self.id(t)).collect()
     }
+
+    /// Append documents tokenized against `local` to `out`, re-numbering their ids into this
+    /// table. An empty table takes `local` over as it is.
+    pub fn merge(&mut self, local: TokenTable, docs: TokenIds, out: &mut TokenIds) {
+        if self.tokens.is_empty() {
+            *self = local;
+            out.extend(docs);
+            return;
+        }
+        let remap = self.absorb(&local);
+        out.extend(docs.into_iter().map(|mut ids| {
+            ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
+            ids
+        }));
+    }
 }
 
 /// Token ids of each document of a batch, into [`TokenTable`].
@@ -447,11 +462,7 @@ impl Tokenizer {
         let mut table = TokenTable::default();
         let mut out = Vec::with_capacity(texts.len());
         for (local, docs) in parts {
-            let remap = table.absorb(&local);
-            out.extend(docs.into_iter().map(|mut ids| {
-                ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
-                ids
-            }));
+            table.merge(local, docs, &mut out);
         }
         (table, out)
     }

@@ -276,3 +276,12 @@ def test_rust_panic_becomes_python_exception():
 
     with pytest.raises(RuntimeError, match="internal error"):
         _core._panic_for_test()
+
+
+def test_batches_larger_than_one_chunk_match_single_calls():
+    # More documents than one GIL-free step (8,192): token tables are merged across steps.
+    texts = [
+        f"Doc {i}: Lavrov’s visit n°{i % 97} à Bamako, l’ambassadeur {i % 13}" for i in range(9000)
+    ]
+    t = wn.Tokenizer(stop_words="auto")
+    assert t.tokenize_batch(texts) == [t.tokenize(x) for x in texts]

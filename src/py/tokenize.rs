@@ -168,12 +168,7 @@ impl PyTokenizer {
             let (local, ids) = run_detached(py, || {
                 crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
             })?;
-            let remap = table.absorb(&local);
-            docs.extend(ids.into_iter().map(|d| {
-                d.into_iter()
-                    .map(|i| remap[i as usize])
-                    .collect::<Vec<u32>>()
-            }));
+            table.merge(local, ids, &mut docs);
             py.check_signals()?;
         }
         // One Python str per distinct token; lists hold references to them.
