@@ -18,15 +18,14 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use hashbrown::hash_table::{Entry, HashTable};
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::{FxBuildHasher, FxHashSet};
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
-use std::hash::BuildHasher;
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
+use crate::interner::Interner;
 use crate::lang::{lang_from_code, LanguageDetector};
 use crate::unicode::{lower, nfc, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode};
 
@@ -141,75 +140,7 @@ pub struct Token {
     pub end: usize,
 }
 
-/// Distinct tokens and their ids: a batch is returned as ids into one table, so each
-/// distinct token is stored (and later turned into a Python `str`) once.
-#[derive(Default, Clone)]
-pub struct TokenTable {
-    /// Ids, hashed by their token's text: one allocation per distinct token.
-    index: HashTable<u32>,
-    /// Distinct tokens in order of first appearance; a token's id is its position.
-    pub tokens: Vec<Box<str>>,
-}
-
-impl std::fmt::Debug for TokenTable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenTable")
-            .field("tokens", &self.tokens.len())
-            .finish()
-    }
-}
-
-impl TokenTable {
-    /// An empty table with room for `n` distinct tokens.
-    pub fn with_capacity(n: usize) -> Self {
-        TokenTable {
-            index: HashTable::with_capacity(n),
-            tokens: Vec::with_capacity(n),
-        }
-    }
-
-    /// The id of `token`, adding it if new.
-    pub fn id(&mut self, token: &str) -> u32 {
-        let hasher = FxBuildHasher;
-        let TokenTable { index, tokens } = self;
-        let hash = hasher.hash_one(token);
-        match index.entry(
-            hash,
-            |&i| &*tokens[i as usize] == token,
-            |&i| hasher.hash_one(&*tokens[i as usize]),
-        ) {
-            Entry::Occupied(e) => *e.get(),
-            Entry::Vacant(v) => {
-                let id = tokens.len() as u32;
-                tokens.push(token.into());
-                v.insert(id);
-                id
-            }
-        }
-    }
-
-    /// Add every token of `other`; returns the new id of each of `other`'s ids.
-    pub fn absorb(&mut self, other: &TokenTable) -> Vec<u32> {
-        other.tokens.iter().map(|t| self.id(t)).collect()
-    }
-
-    /// Append documents tokenized against `local` to `out`, re-numbering their ids into this
-    /// table. An empty table takes `local` over as it is.
-    pub fn merge(&mut self, local: TokenTable, docs: TokenIds, out: &mut TokenIds) {
-        if self.tokens.is_empty() {
-            *self = local;
-            out.extend(docs);
-            return;
-        }
-        let remap = self.absorb(&local);
-        out.extend(docs.into_iter().map(|mut ids| {
-            ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
-            ids
-        }));
-    }
-}
-
-/// Token ids of each document of a batch, into [`TokenTable`].
+/// Token ids of each document of a batch, into an [`Interner`].
 pub type TokenIds = Vec<Vec<u32>>;
 
 /// Per-language resources, built once per process and shared.
@@ -435,31 +366,31 @@ impl Tokenizer {
         out
     }
 
-    /// Tokens of every text as ids into one [`TokenTable`], in parallel on the current rayon
+    /// Tokens of every text as ids into one [`Interner`], in parallel on the current rayon
     /// pool. Documents are processed in contiguous chunks with a table each, then merged.
-    pub fn tokenize_ids<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (TokenTable, TokenIds) {
+    pub fn tokenize_ids<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (Interner, TokenIds) {
         // A few contiguous chunks per thread, each with its own table: enough pieces to balance
         // the load, few enough that the serial merge of the tables stays small.
         let pieces = rayon::current_num_threads() * 3;
         let chunk = texts.len().div_ceil(pieces).max(1);
-        let parts: Vec<(TokenTable, TokenIds)> = texts
+        let parts: Vec<(Interner, TokenIds)> = texts
             .par_chunks(chunk)
             .map(|docs| {
-                let mut table = TokenTable::with_capacity(4096);
+                let mut table = Interner::with_capacity(4096);
                 let ids = docs
                     .iter()
                     .map(|t| {
                         let t = t.as_ref();
                         // News averages about six bytes per token.
                         let mut ids = Vec::with_capacity(t.len() / 6 + 1);
-                        self.for_each_token(t, |tok, _, _| ids.push(table.id(&tok)));
+                        self.for_each_token(t, |tok, _, _| ids.push(table.intern(&tok)));
                         ids
                     })
                     .collect();
                 (table, ids)
             })
             .collect();
-        let mut table = TokenTable::default();
+        let mut table = Interner::new();
         let mut out = Vec::with_capacity(texts.len());
         for (local, docs) in parts {
             table.merge(local, docs, &mut out);
@@ -1065,11 +996,11 @@ mod tests {
         let (table, ids) = crate::parallel::install(Some(3), || t.tokenize_ids(&texts)).unwrap();
         assert_eq!(ids.len(), texts.len());
         for (text, doc) in texts.iter().zip(&ids) {
-            let got: Vec<&str> = doc.iter().map(|&i| &*table.tokens[i as usize]).collect();
+            let got: Vec<&str> = doc.iter().map(|&i| table.term(i)).collect();
             assert_eq!(got, t.tokens(text));
         }
-        let distinct: FxHashSet<&str> = table.tokens.iter().map(|t| &**t).collect();
-        assert_eq!(distinct.len(), table.tokens.len());
+        let distinct: FxHashSet<&str> = table.terms().collect();
+        assert_eq!(distinct.len(), table.len());
     }
 
     #[test]

@@ -7,13 +7,14 @@
 
 use std::hash::BuildHasher;
 
-use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use hashbrown::{DefaultHashBuilder, HashMap};
 use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 use serde::{Deserialize, Serialize};
 
 use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
+use crate::interner::Interner;
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -228,62 +229,6 @@ impl DocCounter {
             cells.push((id, c));
         }
         self.seen.clear();
-    }
-}
-
-/// Strings interned to dense ids, stored back to back in one buffer: a lookup hashes the
-/// string once and compares bytes only on a full hash match.
-#[derive(Clone)]
-struct Interner {
-    table: HashTable<(u64, u32)>,
-    ends: Vec<usize>,
-    arena: String,
-    hasher: FxBuildHasher,
-}
-
-impl Interner {
-    fn new() -> Self {
-        Interner {
-            table: HashTable::new(),
-            ends: vec![0],
-            arena: String::new(),
-            hasher: FxBuildHasher,
-        }
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len() - 1
-    }
-
-    fn term(&self, id: u32) -> &str {
-        &self.arena[self.ends[id as usize]..self.ends[id as usize + 1]]
-    }
-
-    #[inline]
-    fn intern(&mut self, s: &str) -> u32 {
-        let h = self.hasher.hash_one(s);
-        let Interner {
-            table, ends, arena, ..
-        } = self;
-        let eq = |&(eh, id): &(u64, u32)| {
-            eh == h && &arena[ends[id as usize]..ends[id as usize + 1]] == s
-        };
-        if let Some(&(_, id)) = table.find(h, eq) {
-            return id;
-        }
-        let id = (ends.len() - 1) as u32;
-        arena.push_str(s);
-        ends.push(arena.len());
-        table.insert_unique(h, (h, id), |e| e.0);
-        id
-    }
-
-    #[inline]
-    fn get(&self, s: &str) -> Option<u32> {
-        let h = self.hasher.hash_one(s);
-        self.table
-            .find(h, |&(eh, id)| eh == h && self.term(id) == s)
-            .map(|e| e.1)
     }
 }
 
@@ -683,11 +628,7 @@ impl Vectorizer {
             let mut tokens = Interner::new();
             let to_global: Vec<Vec<u32>> = counted
                 .iter()
-                .map(|(local, _, _)| {
-                    (0..local.len() as u32)
-                        .map(|i| tokens.intern(local.term(i)))
-                        .collect()
-                })
+                .map(|(local, _, _)| tokens.absorb(local))
                 .collect();
             let chunks: Vec<ChunkCounts<Packed>> = counted
                 .into_par_iter()

@@ -7,10 +7,10 @@ use pyo3::types::{PyDict, PyList, PyString};
 
 use super::input::{extract_text, extract_texts, run_batch, run_detached};
 use super::CoreResultExt;
+use crate::interner::Interner;
 use crate::lang::LanguageDetector;
 use crate::tokenize::{
-    Elisions, Hyphens, Pattern, StopWords, StripAccents, TokenIds, TokenTable, Tokenizer,
-    TokenizerConfig,
+    Elisions, Hyphens, Pattern, StopWords, StripAccents, TokenIds, Tokenizer, TokenizerConfig,
 };
 
 /// Documents per GIL-free step of a batch; Ctrl-C is checked between steps.
@@ -162,7 +162,7 @@ impl PyTokenizer {
         let texts = extract_texts(texts, "texts")?;
         let n_jobs = n_jobs.or(self.n_jobs);
         let tokenizer = &self.inner;
-        let mut table = TokenTable::default();
+        let mut table = Interner::new();
         let mut docs: TokenIds = Vec::with_capacity(texts.len());
         for chunk in texts.chunks(BATCH_CHUNK) {
             let (local, ids) = run_detached(py, || {
@@ -172,8 +172,7 @@ impl PyTokenizer {
             py.check_signals()?;
         }
         // One Python str per distinct token; lists hold references to them.
-        let strs: Vec<Bound<'py, PyString>> =
-            table.tokens.iter().map(|t| PyString::new(py, t)).collect();
+        let strs: Vec<Bound<'py, PyString>> = table.terms().map(|t| PyString::new(py, t)).collect();
         without_gc(py, || {
             let lists = docs
                 .iter()
