@@ -6,12 +6,14 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use hashbrown::HashSet;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::unicode::{lower, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode};
+use crate::interner::Interner;
+use crate::unicode::{
+    for_each_sklearn_token, lower, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode,
+};
 
 /// sklearn's default `token_pattern`.
 pub const DEFAULT_TOKEN_PATTERN: &str = r"(?u)\b\w\w+\b";
@@ -100,11 +102,11 @@ enum Pattern {
 
 enum Stop {
     None,
-    Set(HashSet<String>),
+    Set(Interner),
     /// Per document: the English or French list by detected language.
     Auto {
-        en: HashSet<String>,
-        fr: HashSet<String>,
+        en: Interner,
+        fr: Interner,
     },
 }
 
@@ -124,11 +126,10 @@ pub struct Scratch {
     bounds: Vec<usize>,
 }
 
-fn builtin_stop_list(code: &str) -> HashSet<String> {
+fn builtin_stop_list(code: &str) -> Interner {
     stop_words::lookup(code)
         .unwrap_or_default()
         .iter()
-        .map(|w| w.to_string())
         .collect()
 }
 
@@ -234,31 +235,11 @@ impl Analyzer {
         self.config.analyzer == AnalyzerKind::Word
     }
 
-    /// Call `f` with the word tokens of `doc` after stop-word removal: the units that word
-    /// n-grams are made of. Meaningful for the word analyzer only.
-    pub fn with_word_tokens<R>(&self, doc: &str, f: impl FnOnce(&[&str]) -> R) -> R {
-        if let Some(tok) = &self.tokenizer {
-            let tokens = tok.tokens(doc);
-            let refs: Vec<&str> = tokens.iter().map(String::as_str).collect();
-            return f(&self.without_stop_words(doc, refs));
-        }
-        let text = self.preprocess(doc);
-        let mut tokens: Vec<&str> = Vec::new();
-        match &self.pattern {
-            Pattern::Default => tokens.extend(sklearn_word_spans(&text).map(|(a, b)| &text[a..b])),
-            Pattern::Regex { re, group: false } => {
-                tokens.extend(re.find_iter(&text).map(|m| m.as_str()))
-            }
-            Pattern::Regex { re, group: true } => tokens.extend(
-                re.captures_iter(&text)
-                    .map(|c| c.get(1).map_or("", |m| m.as_str())),
-            ),
-        }
-        f(&self.without_stop_words(doc, tokens))
-    }
-
-    fn without_stop_words<'t>(&self, doc: &str, mut tokens: Vec<&'t str>) -> Vec<&'t str> {
-        let set = match &self.stop {
+    /// Call `f` with each word token of `doc` after stop-word removal, in order: the units
+    /// that word n-grams are made of. Meaningful for the word analyzer only. `buf` is scratch
+    /// space for lower-cased tokens.
+    pub fn for_each_word_token(&self, doc: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+        let stop = match &self.stop {
             Stop::None => None,
             Stop::Set(s) => Some(s),
             Stop::Auto { en, fr } => match whatlang::detect_lang(doc) {
@@ -267,10 +248,34 @@ impl Analyzer {
                 _ => None,
             },
         };
-        if let Some(set) = set {
-            tokens.retain(|t| !set.contains(*t));
+        let mut keep = |t: &str| {
+            if !stop.is_some_and(|s| s.contains(t)) {
+                f(t)
+            }
+        };
+        if let Some(tok) = &self.tokenizer {
+            tok.tokens(doc).iter().for_each(|t| keep(t));
+            return;
         }
-        tokens
+        match &self.pattern {
+            // The common case: scanned without copying the text.
+            Pattern::Default if self.config.strip_accents.is_none() => {
+                for_each_sklearn_token(doc, self.config.lowercase, buf, |t, _, _| keep(t))
+            }
+            Pattern::Default => {
+                let text = self.preprocess(doc);
+                sklearn_word_spans(&text).for_each(|(a, b)| keep(&text[a..b]))
+            }
+            Pattern::Regex { re, group: false } => {
+                let text = self.preprocess(doc);
+                re.find_iter(&text).for_each(|m| keep(m.as_str()))
+            }
+            Pattern::Regex { re, group: true } => {
+                let text = self.preprocess(doc);
+                re.captures_iter(&text)
+                    .for_each(|c| keep(c.get(1).map_or("", |m| m.as_str())))
+            }
+        }
     }
 
     /// Call `emit` with every term of `doc`, in sklearn's order.
@@ -278,22 +283,35 @@ impl Analyzer {
         match self.config.analyzer {
             AnalyzerKind::Word => {
                 let (lo, hi) = self.config.ngram_range;
+                if (lo, hi) == (1, 1) {
+                    return self.for_each_word_token(doc, &mut scratch.gram, emit);
+                }
+                // The tokens, back to back in `text` with their ends in `bounds`.
+                let (text, ends) = (&mut scratch.text, &mut scratch.bounds);
+                text.clear();
+                ends.clear();
+                self.for_each_word_token(doc, &mut scratch.gram, |t| {
+                    text.push_str(t);
+                    ends.push(text.len());
+                });
+                let spans: Vec<(usize, usize)> = ends
+                    .iter()
+                    .scan(0, |start, &end| Some((std::mem::replace(start, end), end)))
+                    .collect();
                 let gram = &mut scratch.gram;
-                self.with_word_tokens(doc, |tokens| {
-                    for_each_ngram(tokens, lo, hi, |window| {
-                        if let [one] = window {
-                            emit(one);
-                            return;
+                for_each_ngram(&spans, lo, hi, |window| {
+                    if let [(a, b)] = window {
+                        emit(&text[*a..*b]);
+                        return;
+                    }
+                    gram.clear();
+                    for (i, (a, b)) in window.iter().enumerate() {
+                        if i > 0 {
+                            gram.push(' ');
                         }
-                        gram.clear();
-                        for (i, t) in window.iter().enumerate() {
-                            if i > 0 {
-                                gram.push(' ');
-                            }
-                            gram.push_str(t);
-                        }
-                        emit(gram);
-                    })
+                        gram.push_str(&text[*a..*b]);
+                    }
+                    emit(gram);
                 });
             }
             AnalyzerKind::Char => {

@@ -1,11 +1,12 @@
 //! Language detection with whatlang, reported as ISO 639-1 codes.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-use rustc_hash::FxHashMap;
 use whatlang::{Detector, Lang};
 
 use crate::error::{Error, Result};
+use crate::interner::Interner;
 
 /// Texts with fewer letters than this get no language: whatlang's guess on a handful of
 /// letters is noise.
@@ -98,17 +99,20 @@ const GUESS_MIN_HITS: u32 = 6;
 const GUESS_LEAD_NUM: u32 = 3;
 const GUESS_LEAD_DEN: u32 = 2;
 
-/// Word → bitmask of the [`GUESS_LANGS`] whose stop-word list contains it.
-fn stop_word_index() -> &'static FxHashMap<&'static str, u32> {
-    static INDEX: OnceLock<FxHashMap<&'static str, u32>> = OnceLock::new();
+/// Stop words, and for each (by its id) the bitmask of the [`GUESS_LANGS`] whose list has it.
+fn stop_word_index() -> &'static (Interner, Vec<u32>) {
+    static INDEX: OnceLock<(Interner, Vec<u32>)> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut map: FxHashMap<&'static str, u32> = FxHashMap::default();
+        let mut words = Interner::new();
+        let mut masks: Vec<u32> = Vec::new();
         for (bit, code) in GUESS_LANGS.iter().enumerate() {
             for w in stop_words::lookup(code).unwrap_or_default() {
-                *map.entry(w).or_default() |= 1 << bit;
+                let id = words.intern(w) as usize;
+                masks.resize(words.len(), 0);
+                masks[id] |= 1 << bit;
             }
         }
-        map
+        (words, masks)
     })
 }
 
@@ -118,15 +122,24 @@ fn stop_word_index() -> &'static FxHashMap<&'static str, u32> {
 /// hash lookup per word, where whatlang scores every profile of the script (hundreds of
 /// thousands of operations per call, whatever the text length).
 pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
-    let index = stop_word_index();
+    let (index, masks) = stop_word_index();
     let mut hits = [0u32; GUESS_LANGS.len()];
     let words = text
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| !w.is_empty())
         .take(GUESS_WORDS);
+    let mut buf = String::new();
     for w in words {
-        let w = crate::unicode::lower(w);
-        if let Some(&mask) = index.get(w.as_ref()) {
+        let w = if w.is_ascii() {
+            buf.clear();
+            buf.push_str(w);
+            buf.make_ascii_lowercase();
+            Cow::Borrowed(buf.as_str())
+        } else {
+            crate::unicode::lower(w)
+        };
+        let found = index.get(&w).and_then(|id| masks.get(id as usize));
+        if let Some(&mask) = found {
             for (bit, h) in hits.iter_mut().enumerate() {
                 *h += (mask >> bit) & 1;
             }

@@ -11,6 +11,7 @@ pub mod interner;
 pub mod lang;
 pub mod minhash;
 pub mod parallel;
+pub mod scan;
 pub mod similarity;
 pub mod tokenize;
 pub mod unicode;

@@ -20,14 +20,16 @@ use std::sync::{Mutex, OnceLock};
 
 use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::lang::{lang_from_code, LanguageDetector};
-use crate::unicode::{lower, nfc, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode};
+use crate::unicode::{
+    for_each_sklearn_token, lower, nfc, sklearn_word_spans, strip_accents_ascii,
+    strip_accents_unicode,
+};
 
 /// Which token rules to apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -145,7 +147,7 @@ pub type TokenIds = Vec<Vec<u32>>;
 
 /// Per-language resources, built once per process and shared.
 struct LangResources {
-    stop: FxHashSet<&'static str>,
+    stop: Interner,
     stemmer: Option<Stemmer>,
 }
 
@@ -157,7 +159,7 @@ fn resources(code: &str) -> &'static LangResources {
         return r;
     }
     let stop = stop_words::lookup(code)
-        .map(|w| w.iter().copied().collect())
+        .map(|w| w.iter().collect())
         .unwrap_or_default();
     let stemmer = stemmer_algorithm(code).map(Stemmer::create);
     // Bounded by the number of languages: leaking gives `'static` sharing across threads.
@@ -248,8 +250,7 @@ fn char_at(text: &str, pos: usize) -> Option<char> {
 /// Stop words for one document.
 enum StopSet<'a> {
     Empty,
-    Static(&'static FxHashSet<&'static str>),
-    Custom(&'a FxHashSet<String>),
+    Words(&'a Interner),
 }
 
 impl StopSet<'_> {
@@ -257,8 +258,7 @@ impl StopSet<'_> {
     fn contains(&self, w: &str) -> bool {
         match self {
             StopSet::Empty => false,
-            StopSet::Static(s) => s.contains(w),
-            StopSet::Custom(s) => s.contains(w),
+            StopSet::Words(s) => s.contains(w),
         }
     }
 }
@@ -269,7 +269,7 @@ pub struct Tokenizer {
     config: TokenizerConfig,
     detector: LanguageDetector,
     fixed_lang: Option<String>,
-    custom_stop: Option<FxHashSet<String>>,
+    custom_stop: Option<Interner>,
 }
 
 impl std::fmt::Debug for Tokenizer {
@@ -318,7 +318,7 @@ impl Tokenizer {
         let custom_stop = match &config.stop_words {
             StopWords::Custom(words) => Some(match config.pattern {
                 Pattern::News => words.iter().map(|w| lower(&nfc(w)).into_owned()).collect(),
-                Pattern::Sklearn => words.iter().cloned().collect(),
+                Pattern::Sklearn => words.iter().collect(),
             }),
             _ => None,
         };
@@ -352,9 +352,9 @@ impl Tokenizer {
     /// The stop words in force for a document whose language resources are `res`.
     fn stop_set(&self, res: Option<&'static LangResources>) -> StopSet<'_> {
         match (&self.config.stop_words, &self.custom_stop) {
-            (StopWords::Custom(_), Some(set)) => StopSet::Custom(set),
-            (StopWords::Lang(code), _) => StopSet::Static(&resources(code).stop),
-            (StopWords::Auto, _) => res.map_or(StopSet::Empty, |r| StopSet::Static(&r.stop)),
+            (StopWords::Custom(_), Some(set)) => StopSet::Words(set),
+            (StopWords::Lang(code), _) => StopSet::Words(&resources(code).stop),
+            (StopWords::Auto, _) => res.map_or(StopSet::Empty, |r| StopSet::Words(&r.stop)),
             _ => StopSet::Empty,
         }
     }
@@ -443,44 +443,14 @@ impl Tokenizer {
         F: FnMut(Cow<'_, str>, usize, usize),
     {
         match self.config.pattern {
-            Pattern::Sklearn if self.lowercase_per_token(text) => {
-                // Lower-casing maps word characters to word characters and others to others
-                // (Σ, whose final form depends on context, takes the whole-text path), so
-                // splitting first and lower-casing each token gives sklearn's tokens without
-                // copying the text; a token whose lower case is not one run is split again.
+            Pattern::Sklearn if self.config.strip_accents.is_none() => {
                 let stop = self.sklearn_stop_set(text);
                 let mut buf = String::new();
-                for (s, e) in sklearn_word_spans(text) {
-                    let raw = &text[s..e];
-                    if raw.is_ascii() {
-                        // ASCII: lower-case into a reused buffer, no allocation per token.
-                        let t = if raw.bytes().any(|b| b.is_ascii_uppercase()) {
-                            buf.clear();
-                            buf.extend(raw.chars().map(|c| c.to_ascii_lowercase()));
-                            buf.as_str()
-                        } else {
-                            raw
-                        };
-                        if !stop.contains(t) {
-                            f(Cow::Borrowed(t), s, e);
-                        }
-                        continue;
+                for_each_sklearn_token(text, self.config.lowercase, &mut buf, |t, s, e| {
+                    if !stop.contains(t) {
+                        f(Cow::Borrowed(t), s, e);
                     }
-                    match lower(raw) {
-                        Cow::Borrowed(t) => {
-                            if !stop.contains(t) {
-                                f(Cow::Borrowed(t), s, e)
-                            }
-                        }
-                        Cow::Owned(t) => {
-                            for (a, b) in sklearn_word_spans(&t) {
-                                if !stop.contains(&t[a..b]) {
-                                    f(Cow::Owned(t[a..b].to_string()), s, e);
-                                }
-                            }
-                        }
-                    }
-                }
+                });
             }
             Pattern::Sklearn => {
                 let pre = self.sklearn_preprocess(text);
@@ -535,7 +505,8 @@ impl Tokenizer {
         let lowered = match &tok {
             Cow::Borrowed(b) if ascii && b.bytes().any(|x| x.is_ascii_uppercase()) => {
                 buf.clear();
-                buf.extend(b.chars().map(|c| c.to_ascii_lowercase()));
+                buf.push_str(b);
+                buf.make_ascii_lowercase();
                 Cow::Borrowed(buf.as_str())
             }
             Cow::Borrowed(b) => lower(b),
@@ -606,11 +577,6 @@ impl Tokenizer {
         let last = text.chars().count().saturating_sub(1);
         origin.resize(total, last);
         (pre, origin)
-    }
-
-    /// Whether sklearn-mode lower-casing can be done token by token (see `for_each_token`).
-    fn lowercase_per_token(&self, text: &str) -> bool {
-        self.config.lowercase && self.config.strip_accents.is_none() && !text.contains('Σ')
     }
 
     fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {
@@ -999,7 +965,7 @@ mod tests {
             let got: Vec<&str> = doc.iter().map(|&i| table.term(i)).collect();
             assert_eq!(got, t.tokens(text));
         }
-        let distinct: FxHashSet<&str> = table.terms().collect();
+        let distinct: rustc_hash::FxHashSet<&str> = table.terms().collect();
         assert_eq!(distinct.len(), table.len());
     }
 

@@ -6,6 +6,8 @@ use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
+use crate::scan::WordRuns;
+
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
 /// canonical combining class. ASCII text is returned as is.
 pub fn strip_accents_unicode(s: &str) -> Cow<'_, str> {
@@ -107,44 +109,136 @@ fn word_char_at(text: &str, pos: usize) -> (bool, usize) {
 
 /// Byte spans of sklearn's default token pattern `(?u)\b\w\w+\b`: maximal runs of Python word
 /// characters that are at least two characters long.
-pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let len = text.len();
-    let mut pos = 0;
-    std::iter::from_fn(move || loop {
+pub fn sklearn_word_spans(text: &str) -> SklearnSpans<'_> {
+    SklearnSpans {
+        text,
+        runs: WordRuns::new(text.as_bytes()),
+        pos: 0,
+        slow_end: 0,
+    }
+}
+
+/// Iterator of [`sklearn_word_spans`]: ASCII runs come whole from the block scanner; a run with
+/// non-ASCII bytes is split character by character.
+pub struct SklearnSpans<'a> {
+    text: &'a str,
+    runs: WordRuns<'a>,
+    pos: usize,
+    /// End of the run being split character by character (`pos < slow_end` while splitting).
+    slow_end: usize,
+}
+
+impl Iterator for SklearnSpans<'_> {
+    type Item = (usize, usize);
+
+    #[inline]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        loop {
+            if self.pos < self.slow_end {
+                match word_run_in(self.text, &mut self.pos, self.slow_end) {
+                    Some(span) => return Some(span),
+                    None => continue,
+                }
+            }
+            let run = self.runs.next_run(self.pos)?;
+            if run.ascii {
+                self.pos = run.end;
+                if run.end - run.start >= 2 {
+                    return Some((run.start, run.end));
+                }
+            } else {
+                self.pos = run.start;
+                self.slow_end = run.end;
+            }
+        }
+    }
+}
+
+/// The next run of at least two Python word characters in `text[*pos..end]`, character by
+/// character; `*pos` moves past it (to `end` when there is none).
+fn word_run_in(text: &str, pos: &mut usize, end: usize) -> Option<(usize, usize)> {
+    loop {
         let start = loop {
-            if pos >= len {
+            if *pos >= end {
                 return None;
             }
-            let (word, n) = word_char_at(text, pos);
+            let (word, n) = word_char_at(text, *pos);
             if word {
-                break pos;
+                break *pos;
             }
-            pos += n;
+            *pos += n;
         };
-        let bytes = text.as_bytes();
         let mut chars = 0;
-        while pos < len {
-            // Tight loop over ASCII word bytes, the bulk of news text.
-            let b = bytes[pos];
-            if b < 128 {
-                if !ASCII_WORD[b as usize] {
-                    break;
-                }
-                pos += 1;
-                chars += 1;
-                continue;
-            }
-            let (word, n) = word_char_at(text, pos);
+        while *pos < end {
+            let (word, n) = word_char_at(text, *pos);
             if !word {
                 break;
             }
-            pos += n;
+            *pos += n;
             chars += 1;
         }
         if chars >= 2 {
-            return Some((start, pos));
+            return Some((start, *pos));
         }
-    })
+    }
+}
+
+/// sklearn's default tokens of `text` after its preprocessing with `lowercase` (Python's
+/// `str.lower()`) and no accent stripping: `f(token, start, end)`, the span in `text` (in the
+/// lower-cased text when it contains a capital sigma, whose lower case depends on context).
+///
+/// Lower-casing maps word characters to word characters and others to others, so splitting
+/// first and lower-casing each token gives sklearn's tokens without copying the text; a token
+/// whose lower case is not one run is split again.
+pub fn for_each_sklearn_token<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
+where
+    F: FnMut(&str, usize, usize),
+{
+    if lowercase && text.contains('Σ') {
+        let low = lower(text);
+        for (s, e) in sklearn_word_spans(&low) {
+            f(&low[s..e], s, e);
+        }
+        return;
+    }
+    let mut runs = WordRuns::new(text.as_bytes());
+    let mut pos = 0;
+    while let Some(run) = runs.next_run(pos) {
+        pos = run.end;
+        let (s, e) = (run.start, run.end);
+        if run.ascii {
+            if e - s < 2 {
+                continue;
+            }
+            let raw = text.get(s..e).unwrap_or_default();
+            if lowercase && run.upper {
+                buf.clear();
+                buf.push_str(raw);
+                buf.make_ascii_lowercase();
+                f(buf, s, e);
+            } else {
+                f(raw, s, e);
+            }
+            continue;
+        }
+        // A run with non-ASCII characters: split it character by character.
+        let mut p = s;
+        while let Some((a, b)) = word_run_in(text, &mut p, e) {
+            let raw = &text[a..b];
+            if !lowercase {
+                f(raw, a, b);
+                continue;
+            }
+            match lower(raw) {
+                Cow::Borrowed(t) => f(t, a, b),
+                Cow::Owned(t) => {
+                    for (x, y) in sklearn_word_spans(&t) {
+                        f(&t[x..y], a, b);
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

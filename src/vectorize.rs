@@ -597,15 +597,17 @@ impl Vectorizer {
                     };
                     rows.ptr.push(0);
                     let mut ids: Vec<u32> = Vec::new();
+                    let mut buf = String::new();
                     for doc in chunk {
-                        self.analyzer.with_word_tokens(doc, |toks| {
-                            if unigrams {
-                                // The token id is the term id.
-                                toks.iter().for_each(|t| counter.add(tokens.intern(t)));
-                                return;
-                            }
+                        if unigrams {
+                            // The token id is the term id.
+                            self.analyzer.for_each_word_token(doc, &mut buf, |t| {
+                                counter.add(tokens.intern(t))
+                            });
+                        } else {
                             ids.clear();
-                            ids.extend(toks.iter().map(|t| tokens.intern(t)));
+                            self.analyzer
+                                .for_each_word_token(doc, &mut buf, |t| ids.push(tokens.intern(t)));
                             crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
                                 let key = pack(w);
                                 let next = keys.len() as u32;
@@ -615,7 +617,7 @@ impl Vectorizer {
                                 }
                                 counter.add(id);
                             });
-                        });
+                        }
                         counter.flush(&mut rows.cells);
                         rows.ptr.push(rows.cells.len());
                     }

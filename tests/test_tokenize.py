@@ -158,6 +158,23 @@ def test_sklearn_mode_matches_sklearn_on_any_text(text):
     assert wn.Tokenizer(pattern="sklearn").tokenize(text) == analyzer(text)
 
 
+# ASCII-heavy text with long words, so that words cross the scanner's 64-byte blocks, mixed
+# with characters whose lower case is longer (İ), context-dependent (Σ) or not a word (’, —).
+block_text = st.lists(
+    st.sampled_from(
+        [*"abcXYZ_09 ,.’-—", "é", "Σ", "İ", "ﬁ", "e\u0301", "x" * 63, "Word" * 9, "\u00a0"]
+    ),
+    max_size=150,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(block_text, st.booleans())
+def test_sklearn_mode_matches_sklearn_across_scanner_blocks(text, lowercase):
+    analyzer = _sk_analyzer(lowercase=lowercase)
+    assert wn.Tokenizer(pattern="sklearn", lowercase=lowercase).tokenize(text) == analyzer(text)
+
+
 @pytest.mark.parametrize("strip", [None, "unicode", "ascii"])
 @pytest.mark.parametrize("lowercase", [True, False])
 def test_sklearn_mode_matches_sklearn_on_seeds(seeds_dir, strip, lowercase):

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import wirenlp as wn
 from wirenlp.exceptions import NotFittedError
@@ -50,6 +52,32 @@ def assert_parity(cls_name: str, docs, **params) -> None:
         np.testing.assert_allclose(ours.idf_, ref.idf_, rtol=0, atol=tol)
     # transform of the training texts gives the fit_transform matrix
     assert_same_matrix(ours.transform(docs), x_ref, tol)
+
+
+# Words that cross the tokenizer's 64-byte scanner blocks, capitals, and characters whose
+# lower case is longer (İ) or depends on context (Σ), in documents of a small corpus.
+block_docs = st.lists(
+    st.lists(
+        st.sampled_from([*"abcXYZ_09 ,.’-", "é", "Σ", "İ", "the", "x" * 63, "Word" * 9]),
+        min_size=1,
+        max_size=60,
+    ).map("".join),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(block_docs, st.sampled_from([(1, 1), (1, 2)]), st.sampled_from([None, ["the", "xyz"]]))
+def test_parity_on_generated_text(docs, ngram_range, stop_words):
+    params = {"ngram_range": ngram_range, "stop_words": stop_words}
+    try:
+        sk_text.CountVectorizer(**params).fit(docs)
+    except ValueError:  # empty vocabulary: ours must refuse too
+        with pytest.raises(ValueError):
+            wn.CountVectorizer(**params).fit(docs)
+        return
+    assert_parity("CountVectorizer", docs, **params)
 
 
 # Every parameter alone; each is also run with ngram_range (word (1, 2), char (2, 4)).

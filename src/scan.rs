@@ -1,0 +1,257 @@
+//! Runs of candidate word bytes, found 64 bytes at a time.
+//!
+//! Tokenizers spend most of their time deciding, byte after byte, whether a word goes on; a
+//! branch per byte mispredicts at every word boundary. [`WordRuns`] classifies a whole 64-byte
+//! block into one bit mask (SSE2 on x86-64, a table elsewhere) and jumps from boundary to
+//! boundary with bit scans. A byte is a *candidate* when it is an ASCII word byte
+//! (`[0-9A-Za-z_]`) or any non-ASCII byte: a run that contains non-ASCII bytes must be split
+//! again at character level by the caller (a curly quote or a dash is not a word character),
+//! while an ASCII-only run is exactly a run of word characters.
+
+/// The masks of a 64-byte block: bit `i` set when byte `i` is a candidate word byte, a
+/// non-ASCII byte, an ASCII capital.
+#[cfg(target_arch = "x86_64")]
+fn block_mask(block: &[u8; 64]) -> Masks {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut out = Masks::default();
+    for (i, lane) in block.chunks_exact(16).enumerate() {
+        // SAFETY: SSE2 is part of the x86-64 baseline, and `lane` holds the 16 bytes read
+        // (an unaligned load).
+        let (bits, hi, up) = unsafe {
+            let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
+            let between = |x: __m128i, lo: u8, hi: u8| {
+                // Signed compares: non-ASCII bytes are negative and never in an ASCII range.
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(x, _mm_set1_epi8(lo as i8 - 1)),
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(hi as i8 + 1)),
+                )
+            };
+            let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            let word = _mm_or_si128(
+                _mm_or_si128(between(folded, b'a', b'z'), between(v, b'0', b'9')),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
+            );
+            // The sign bit of each byte is set for non-ASCII bytes.
+            let hi = _mm_movemask_epi8(v) as u32 & 0xffff;
+            let up = _mm_movemask_epi8(between(v, b'A', b'Z')) as u32 & 0xffff;
+            ((_mm_movemask_epi8(word) as u32 & 0xffff) | hi, hi, up)
+        };
+        out.word |= u64::from(bits) << (16 * i);
+        out.high |= u64::from(hi) << (16 * i);
+        out.upper |= u64::from(up) << (16 * i);
+    }
+    out
+}
+
+/// The masks of a 64-byte block: bit `i` set when byte `i` is a candidate word byte, a
+/// non-ASCII byte, an ASCII capital.
+#[cfg(not(target_arch = "x86_64"))]
+fn block_mask(block: &[u8; 64]) -> Masks {
+    let mut out = Masks::default();
+    for (i, &b) in block.iter().enumerate() {
+        out.word |= u64::from(is_candidate(b)) << i;
+        out.high |= u64::from(b >= 0x80) << i;
+        out.upper |= u64::from(b.is_ascii_uppercase()) << i;
+    }
+    out
+}
+
+/// Bit masks of one 64-byte block.
+#[derive(Clone, Copy, Default)]
+struct Masks {
+    word: u64,
+    high: u64,
+    upper: u64,
+}
+
+/// Whether `b` is an ASCII word byte or a non-ASCII byte.
+#[inline]
+pub fn is_candidate(b: u8) -> bool {
+    b >= 0x80 || b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A maximal run of candidate word bytes: `start..end`, whether all its bytes are ASCII, and
+/// whether it has an ASCII capital.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    pub start: usize,
+    pub end: usize,
+    pub ascii: bool,
+    pub upper: bool,
+}
+
+/// Maximal runs of candidate word bytes of a text, found block by block.
+pub struct WordRuns<'a> {
+    bytes: &'a [u8],
+    /// Start of the block whose masks are cached (`usize::MAX`: none yet).
+    block: usize,
+    masks: Masks,
+}
+
+impl<'a> WordRuns<'a> {
+    /// Runs of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        WordRuns {
+            bytes,
+            block: usize::MAX,
+            masks: Masks::default(),
+        }
+    }
+
+    /// The masks of the block starting at `base` (bytes past the end are in none).
+    #[inline]
+    fn masks(&mut self, base: usize) -> Masks {
+        if base != self.block {
+            self.block = base;
+            self.masks = match self.bytes.get(base..base + 64) {
+                Some(full) => block_mask(full.try_into().unwrap_or(&[0; 64])),
+                None => {
+                    let mut tail = [0u8; 64];
+                    let rest = self.bytes.get(base..).unwrap_or_default();
+                    tail[..rest.len()].copy_from_slice(rest);
+                    block_mask(&tail)
+                }
+            };
+        }
+        self.masks
+    }
+
+    /// The first run of candidate bytes starting at or after `pos`.
+    #[inline]
+    pub fn next_run(&mut self, mut pos: usize) -> Option<Run> {
+        let len = self.bytes.len();
+        let start = loop {
+            if pos >= len {
+                return None;
+            }
+            let base = pos & !63;
+            let m = self.masks(base).word & (u64::MAX << (pos - base));
+            if m != 0 {
+                break base + m.trailing_zeros() as usize;
+            }
+            pos = base + 64;
+        };
+        // Bytes past the end are not candidates, so the end is always found in a block.
+        let mut pos = start;
+        let (mut high, mut upper) = (0, 0);
+        loop {
+            let base = pos & !63;
+            let m = self.masks(base);
+            let from = u64::MAX << (pos - base);
+            let stop = !m.word & from;
+            let span = if stop != 0 {
+                from & !(u64::MAX << stop.trailing_zeros())
+            } else {
+                from
+            };
+            high |= m.high & span;
+            upper |= m.upper & span;
+            if stop != 0 {
+                let end = (base + stop.trailing_zeros() as usize).min(len);
+                return Some(Run {
+                    start,
+                    end,
+                    ascii: high == 0,
+                    upper: upper != 0,
+                });
+            }
+            pos = base + 64;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The runs as a byte-by-byte scan finds them.
+    fn naive(bytes: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if is_candidate(bytes[i]) {
+                let s = i;
+                while i < bytes.len() && is_candidate(bytes[i]) {
+                    i += 1;
+                }
+                out.push((s, i));
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    fn runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+        let mut r = WordRuns::new(bytes);
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(Run {
+            start,
+            end,
+            ascii,
+            upper,
+        }) = r.next_run(pos)
+        {
+            let run = &bytes[start..end];
+            assert_eq!(ascii, run.is_ascii());
+            assert_eq!(upper, run.iter().any(u8::is_ascii_uppercase));
+            out.push((start, end));
+            pos = end;
+        }
+        out
+    }
+
+    #[test]
+    fn every_byte_value_is_classified_like_the_table() {
+        let all: Vec<u8> = (0..=255u8).collect();
+        for chunk in all.chunks(64) {
+            let block: &[u8; 64] = chunk.try_into().unwrap();
+            let m = block_mask(block);
+            for (i, &b) in block.iter().enumerate() {
+                assert_eq!(m.word >> i & 1 == 1, is_candidate(b), "byte {b:#x}");
+                assert_eq!(m.high >> i & 1 == 1, b >= 0x80, "byte {b:#x}");
+                assert_eq!(m.upper >> i & 1 == 1, b.is_ascii_uppercase(), "byte {b:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn runs_across_block_boundaries_and_at_the_ends() {
+        let mut text = "a".repeat(63);
+        text.push(' ');
+        text.push_str(&"b".repeat(130));
+        text.push_str(", c");
+        assert_eq!(runs(text.as_bytes()), naive(text.as_bytes()));
+        for len in [0, 1, 63, 64, 65, 127, 128, 129] {
+            let word = "x".repeat(len);
+            assert_eq!(runs(word.as_bytes()), naive(word.as_bytes()), "len {len}");
+            let spaced = format!(" {word} ");
+            assert_eq!(
+                runs(spaced.as_bytes()),
+                naive(spaced.as_bytes()),
+                "len {len}"
+            );
+        }
+    }
+
+    #[test]
+    fn pseudo_random_bytes_match_the_naive_scan() {
+        let alphabet = b"abQ Z_9.,\xc3\xa9\xe2\x80\x99-\n";
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for len in [1usize, 5, 64, 100, 300, 1000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(runs(&bytes), naive(&bytes), "len {len}");
+        }
+    }
+}
