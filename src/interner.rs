@@ -4,6 +4,7 @@
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 /// Strings interned to dense ids, stored back to back in one buffer.
@@ -196,16 +197,32 @@ impl Interner {
     /// Append id sequences made against `local` to `out`, re-numbered into this interner.
     /// An empty interner takes `local` over as it is.
     pub fn merge(&mut self, local: Interner, seqs: Vec<Vec<u32>>, out: &mut Vec<Vec<u32>>) {
-        if self.is_empty() {
-            *self = local;
-            out.extend(seqs);
-            return;
+        self.merge_all(vec![(local, seqs)], out);
+    }
+
+    /// [`merge`](Self::merge) of several parts in order: the strings are added part after part
+    /// (ids stay in order of first appearance), then the sequences are re-numbered in parallel
+    /// on the current rayon pool.
+    pub fn merge_all(&mut self, parts: Vec<(Interner, Vec<Vec<u32>>)>, out: &mut Vec<Vec<u32>>) {
+        let mut remaps = Vec::with_capacity(parts.len());
+        let mut all = Vec::with_capacity(parts.len());
+        for (local, seqs) in parts {
+            if self.is_empty() {
+                *self = local;
+                remaps.push(None);
+            } else {
+                remaps.push(Some(self.absorb(&local)));
+            }
+            all.push(seqs);
         }
-        let remap = self.absorb(&local);
-        out.extend(seqs.into_iter().map(|mut ids| {
-            ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
-            ids
-        }));
+        for (seqs, remap) in all.iter_mut().zip(&remaps) {
+            if let Some(remap) = remap {
+                seqs.par_iter_mut().for_each(|ids| {
+                    ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
+                });
+            }
+        }
+        out.extend(all.into_iter().flatten());
     }
 }
 

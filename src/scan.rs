@@ -3,13 +3,14 @@
 //! Tokenizers spend most of their time deciding, byte after byte, whether a word goes on; a
 //! branch per byte mispredicts at every word boundary. [`WordRuns`] classifies a whole 64-byte
 //! block into one bit mask (SSE2 on x86-64, a table elsewhere) and jumps from boundary to
-//! boundary with bit scans. A byte is a *candidate* when it is an ASCII word byte
-//! (`[0-9A-Za-z_]`) or any non-ASCII byte: a run that contains non-ASCII bytes must be split
-//! again at character level by the caller (a curly quote or a dash is not a word character),
-//! while an ASCII-only run is exactly a run of word characters.
+//! boundary with bit scans. A byte is a *candidate* when it is an ASCII letter or digit, `_`
+//! if the caller counts it as a word byte (Python's `\w` does, news words do not), or any
+//! non-ASCII byte: a run that contains non-ASCII bytes must be split again at character level
+//! by the caller (a curly quote or a dash is not a word character), while an ASCII-only run is
+//! exactly a run of word characters.
 
-/// The masks of a 64-byte block: bit `i` set when byte `i` is a candidate word byte, a
-/// non-ASCII byte, an ASCII capital.
+/// The masks of a 64-byte block: bit `i` set when byte `i` is an ASCII letter or digit or a
+/// non-ASCII byte; a non-ASCII byte; an ASCII capital; `_`.
 #[cfg(target_arch = "x86_64")]
 fn block_mask(block: &[u8; 64]) -> Masks {
     use std::arch::x86_64::{
@@ -20,7 +21,7 @@ fn block_mask(block: &[u8; 64]) -> Masks {
     for (i, lane) in block.chunks_exact(16).enumerate() {
         // SAFETY: SSE2 is part of the x86-64 baseline, and `lane` holds the 16 bytes read
         // (an unaligned load).
-        let (bits, hi, up) = unsafe {
+        let (bits, hi, up, us) = unsafe {
             let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
             let between = |x: __m128i, lo: u8, hi: u8| {
                 // Signed compares: non-ASCII bytes are negative and never in an ASCII range.
@@ -30,31 +31,32 @@ fn block_mask(block: &[u8; 64]) -> Masks {
                 )
             };
             let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
-            let word = _mm_or_si128(
-                _mm_or_si128(between(folded, b'a', b'z'), between(v, b'0', b'9')),
-                _mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)),
-            );
+            let alnum = _mm_or_si128(between(folded, b'a', b'z'), between(v, b'0', b'9'));
+            let mask = |x: __m128i| _mm_movemask_epi8(x) as u32 & 0xffff;
             // The sign bit of each byte is set for non-ASCII bytes.
-            let hi = _mm_movemask_epi8(v) as u32 & 0xffff;
-            let up = _mm_movemask_epi8(between(v, b'A', b'Z')) as u32 & 0xffff;
-            ((_mm_movemask_epi8(word) as u32 & 0xffff) | hi, hi, up)
+            let hi = mask(v);
+            let up = mask(between(v, b'A', b'Z'));
+            let us = mask(_mm_cmpeq_epi8(v, _mm_set1_epi8(b'_' as i8)));
+            (mask(alnum) | hi, hi, up, us)
         };
         out.word |= u64::from(bits) << (16 * i);
         out.high |= u64::from(hi) << (16 * i);
         out.upper |= u64::from(up) << (16 * i);
+        out.underscore |= u64::from(us) << (16 * i);
     }
     out
 }
 
-/// The masks of a 64-byte block: bit `i` set when byte `i` is a candidate word byte, a
-/// non-ASCII byte, an ASCII capital.
+/// The masks of a 64-byte block: bit `i` set when byte `i` is an ASCII letter or digit or a
+/// non-ASCII byte; a non-ASCII byte; an ASCII capital; `_`.
 #[cfg(not(target_arch = "x86_64"))]
 fn block_mask(block: &[u8; 64]) -> Masks {
     let mut out = Masks::default();
     for (i, &b) in block.iter().enumerate() {
-        out.word |= u64::from(is_candidate(b)) << i;
+        out.word |= u64::from(b >= 0x80 || b.is_ascii_alphanumeric()) << i;
         out.high |= u64::from(b >= 0x80) << i;
         out.upper |= u64::from(b.is_ascii_uppercase()) << i;
+        out.underscore |= u64::from(b == b'_') << i;
     }
     out
 }
@@ -65,12 +67,14 @@ struct Masks {
     word: u64,
     high: u64,
     upper: u64,
+    underscore: u64,
 }
 
-/// Whether `b` is an ASCII word byte or a non-ASCII byte.
+/// Whether `b` is a candidate word byte: non-ASCII, an ASCII letter or digit, or `_` when
+/// `underscore` counts.
 #[inline]
-pub fn is_candidate(b: u8) -> bool {
-    b >= 0x80 || b.is_ascii_alphanumeric() || b == b'_'
+pub fn is_candidate(b: u8, underscore: bool) -> bool {
+    b >= 0x80 || b.is_ascii_alphanumeric() || (underscore && b == b'_')
 }
 
 /// A maximal run of candidate word bytes: `start..end`, whether all its bytes are ASCII, and
@@ -86,27 +90,31 @@ pub struct Run {
 /// Maximal runs of candidate word bytes of a text, found block by block.
 pub struct WordRuns<'a> {
     bytes: &'a [u8],
+    /// Whether `_` is a word byte.
+    underscore: bool,
     /// Start of the block whose masks are cached (`usize::MAX`: none yet).
     block: usize,
     masks: Masks,
 }
 
 impl<'a> WordRuns<'a> {
-    /// Runs of `bytes`.
-    pub fn new(bytes: &'a [u8]) -> Self {
+    /// Runs of `bytes`; `underscore`: whether `_` is a word byte.
+    pub fn new(bytes: &'a [u8], underscore: bool) -> Self {
         WordRuns {
             bytes,
+            underscore,
             block: usize::MAX,
             masks: Masks::default(),
         }
     }
 
-    /// The masks of the block starting at `base` (bytes past the end are in none).
+    /// The masks of the block starting at `base` (bytes past the end are in none), with `_`
+    /// among the word bytes when it counts.
     #[inline]
     fn masks(&mut self, base: usize) -> Masks {
         if base != self.block {
             self.block = base;
-            self.masks = match self.bytes.get(base..base + 64) {
+            let mut m = match self.bytes.get(base..base + 64) {
                 Some(full) => block_mask(full.try_into().unwrap_or(&[0; 64])),
                 None => {
                     let mut tail = [0u8; 64];
@@ -115,6 +123,10 @@ impl<'a> WordRuns<'a> {
                     block_mask(&tail)
                 }
             };
+            if self.underscore {
+                m.word |= m.underscore;
+            }
+            self.masks = m;
         }
         self.masks
     }
@@ -167,14 +179,14 @@ impl<'a> WordRuns<'a> {
 mod tests {
     use super::*;
 
-    /// The runs as a byte-by-byte scan finds them.
+    /// The runs as a byte-by-byte scan finds them (`_` a word byte).
     fn naive(bytes: &[u8]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < bytes.len() {
-            if is_candidate(bytes[i]) {
+            if is_candidate(bytes[i], true) {
                 let s = i;
-                while i < bytes.len() && is_candidate(bytes[i]) {
+                while i < bytes.len() && is_candidate(bytes[i], true) {
                     i += 1;
                 }
                 out.push((s, i));
@@ -186,7 +198,7 @@ mod tests {
     }
 
     fn runs(bytes: &[u8]) -> Vec<(usize, usize)> {
-        let mut r = WordRuns::new(bytes);
+        let mut r = WordRuns::new(bytes, true);
         let mut out = Vec::new();
         let mut pos = 0;
         while let Some(Run {
@@ -212,7 +224,8 @@ mod tests {
             let block: &[u8; 64] = chunk.try_into().unwrap();
             let m = block_mask(block);
             for (i, &b) in block.iter().enumerate() {
-                assert_eq!(m.word >> i & 1 == 1, is_candidate(b), "byte {b:#x}");
+                assert_eq!(m.word >> i & 1 == 1, is_candidate(b, false), "byte {b:#x}");
+                assert_eq!(m.underscore >> i & 1 == 1, b == b'_', "byte {b:#x}");
                 assert_eq!(m.high >> i & 1 == 1, b >= 0x80, "byte {b:#x}");
                 assert_eq!(m.upper >> i & 1 == 1, b.is_ascii_uppercase(), "byte {b:#x}");
             }
@@ -236,6 +249,17 @@ mod tests {
                 "len {len}"
             );
         }
+    }
+
+    #[test]
+    fn underscore_splits_runs_only_when_it_is_not_a_word_byte() {
+        let text = b"snake_case x_";
+        let mut news = WordRuns::new(text, false);
+        assert_eq!(news.next_run(0).map(|r| (r.start, r.end)), Some((0, 5)));
+        assert_eq!(news.next_run(5).map(|r| (r.start, r.end)), Some((6, 10)));
+        assert_eq!(news.next_run(10).map(|r| (r.start, r.end)), Some((11, 12)));
+        assert_eq!(news.next_run(12), None);
+        assert_eq!(runs(text), [(0, 10), (11, 13)]);
     }
 
     #[test]

@@ -26,6 +26,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::lang::{lang_from_code, LanguageDetector};
+use crate::scan::WordRuns;
 use crate::unicode::{
     for_each_sklearn_token, lower, nfc, sklearn_word_spans, strip_accents_ascii,
     strip_accents_unicode,
@@ -392,9 +393,7 @@ impl Tokenizer {
             .collect();
         let mut table = Interner::new();
         let mut out = Vec::with_capacity(texts.len());
-        for (local, docs) in parts {
-            table.merge(local, docs, &mut out);
-        }
+        table.merge_all(parts, &mut out);
         (table, out)
     }
 
@@ -503,11 +502,15 @@ impl Tokenizer {
         }
         // Most tokens stay borrowed from `text` (or `buf`) through every step below.
         let lowered = match &tok {
-            Cow::Borrowed(b) if ascii && b.bytes().any(|x| x.is_ascii_uppercase()) => {
-                buf.clear();
-                buf.push_str(b);
-                buf.make_ascii_lowercase();
-                Cow::Borrowed(buf.as_str())
+            Cow::Borrowed(b) if ascii => {
+                if b.bytes().any(|x| x.is_ascii_uppercase()) {
+                    buf.clear();
+                    buf.push_str(b);
+                    buf.make_ascii_lowercase();
+                    Cow::Borrowed(buf.as_str())
+                } else {
+                    Cow::Borrowed(*b)
+                }
             }
             Cow::Borrowed(b) => lower(b),
             Cow::Owned(o) => Cow::Owned(lower(o).into_owned()),
@@ -621,16 +624,51 @@ impl CharCursor {
 }
 
 /// Scan `text` once and emit the spans of news-mode tokens (before normalisation).
-fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, mut emit: F) {
-    let bytes = text.len();
+///
+/// The block scanner finds runs of letters and digits; an ASCII run that nothing after it can
+/// join (no apostrophe, no number separator after a digit, no acronym dot) is a word as it
+/// is. Any other run goes through the general rules character by character, up to its end
+/// or the end of the word it starts, so every byte is looked at a bounded number of times.
+fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, emit: F) {
+    scan_news_with(text, cfg, true, emit)
+}
+
+/// [`scan_news`], with the ASCII-run shortcut on or off (the tests check that it changes
+/// nothing).
+fn scan_news_with<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, fast: bool, mut emit: F) {
+    let bytes = text.as_bytes();
+    let mut runs = WordRuns::new(bytes, false);
     let mut pos = 0;
-    while pos < bytes {
+    // End of the run being handled by the general rules.
+    let mut slow_end = 0;
+    while pos < bytes.len() {
+        if pos >= slow_end {
+            let Some(run) = runs.next_run(pos) else { break };
+            pos = run.start;
+            if fast && run.ascii {
+                let last_digit = bytes.get(run.end - 1).is_some_and(u8::is_ascii_digit);
+                let single = run.end - run.start == 1;
+                let joins = bytes
+                    .get(run.end)
+                    .is_some_and(|&n| ascii_may_join(n, last_digit, single, cfg.hyphens));
+                if !joins {
+                    emit(Span {
+                        start: run.start,
+                        end: run.end,
+                        clitic: false,
+                    });
+                    pos = run.end;
+                    continue;
+                }
+            }
+            slow_end = run.end;
+        }
         let Some(c) = char_at(text, pos) else { break };
         if !is_word_char(c) {
             pos += c.len_utf8();
             continue;
         }
-        let dotted = text.as_bytes().get(pos + c.len_utf8()) == Some(&b'.');
+        let dotted = bytes.get(pos + c.len_utf8()) == Some(&b'.');
         if let Some(end) = dotted.then(|| acronym_end(text, pos)).flatten() {
             emit(Span {
                 start: pos,
@@ -643,6 +681,19 @@ fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, mut emit: F) {
         let end = word_end(text, pos, cfg.hyphens);
         split_word(text, pos, end, cfg.elisions, &mut emit);
         pos = end;
+    }
+}
+
+/// Whether the ASCII byte `next`, right after a run of ASCII letters and digits, may extend
+/// the word (`last_digit`: the run ends with a digit) or, after a single letter, make it an
+/// acronym. Errs on the side of `true`: the general rules then decide.
+fn ascii_may_join(next: u8, last_digit: bool, single: bool, hyphens: Hyphens) -> bool {
+    match next {
+        b'\'' => true,
+        b'.' => last_digit || single,
+        b',' | b':' | b'/' | b'%' => last_digit,
+        b'-' => last_digit || hyphens == Hyphens::Keep,
+        _ => false,
     }
 }
 
@@ -807,6 +858,64 @@ mod tests {
 
     fn news(text: &str) -> Vec<String> {
         tok(TokenizerConfig::default(), text)
+    }
+
+    #[test]
+    fn ascii_shortcut_gives_the_general_rules_spans() {
+        let pieces = [
+            "a",
+            "Mali",
+            "U",
+            ".",
+            "S",
+            ",",
+            "1",
+            "500",
+            "'",
+            "’",
+            "-",
+            "%",
+            ":",
+            "/",
+            "_",
+            " ",
+            "\n",
+            "\u{a0}",
+            "200",
+            "é",
+            "l",
+            "s",
+            "«",
+            "—",
+            "x".repeat(70).leak(),
+            "2023",
+            "e\u{301}",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for hyphens in [Hyphens::Split, Hyphens::Keep] {
+            let cfg = TokenizerConfig {
+                hyphens,
+                ..TokenizerConfig::default()
+            };
+            for _ in 0..3000 {
+                let n = (next() % 40) as usize;
+                let text: String = (0..n)
+                    .map(|_| pieces[(next() % pieces.len() as u64) as usize])
+                    .collect();
+                let spans = |fast| {
+                    let mut out = Vec::new();
+                    scan_news_with(&text, &cfg, fast, |s| out.push((s.start, s.end, s.clitic)));
+                    out
+                };
+                assert_eq!(spans(true), spans(false), "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -112,7 +112,7 @@ fn word_char_at(text: &str, pos: usize) -> (bool, usize) {
 pub fn sklearn_word_spans(text: &str) -> SklearnSpans<'_> {
     SklearnSpans {
         text,
-        runs: WordRuns::new(text.as_bytes()),
+        runs: WordRuns::new(text.as_bytes(), true),
         pos: 0,
         slow_end: 0,
     }
@@ -201,7 +201,7 @@ where
         }
         return;
     }
-    let mut runs = WordRuns::new(text.as_bytes());
+    let mut runs = WordRuns::new(text.as_bytes(), true);
     let mut pos = 0;
     while let Some(run) = runs.next_run(pos) {
         pos = run.end;
