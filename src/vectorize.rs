@@ -6,6 +6,7 @@
 //! `max_features`) and sorted like sklearn's, and the rows are rewritten into a CSR matrix.
 
 use std::hash::BuildHasher;
+use std::sync::OnceLock;
 
 use hashbrown::{DefaultHashBuilder, HashMap};
 use rayon::prelude::*;
@@ -485,8 +486,9 @@ pub struct Vectorizer {
     config: VectorizerConfig,
     analyzer: Analyzer,
     state: Option<FittedState>,
-    /// Term -> column.
-    index: Interner,
+    /// Term -> column, built on first use: a fit that is only followed by its own matrix
+    /// never needs it.
+    index: OnceLock<Interner>,
 }
 
 impl Vectorizer {
@@ -497,7 +499,7 @@ impl Vectorizer {
             config,
             analyzer,
             state: None,
-            index: Interner::new(),
+            index: OnceLock::new(),
         })
     }
 
@@ -531,9 +533,19 @@ impl Vectorizer {
                 )));
             }
         }
-        self.index = index;
+        self.index = OnceLock::from(index);
         self.state = Some(state);
         Ok(())
+    }
+
+    /// Term -> column of the learned vocabulary.
+    fn index(&self) -> &Interner {
+        self.index.get_or_init(|| {
+            self.state
+                .as_ref()
+                .map(|s| s.terms.iter().collect())
+                .unwrap_or_default()
+        })
     }
 
     /// Use `terms` as the vocabulary instead of learning one (sklearn's `vocabulary=`).
@@ -715,12 +727,13 @@ impl Vectorizer {
             idf(&df_kept, n_docs, w.smooth_idf)
         });
         drop(merged);
-        let state = FittedState {
+        // The terms are distinct by construction: no need for set_state's checks.
+        self.state = Some(FittedState {
             terms: kept.into_iter().map(|(t, _)| t).collect(),
             idf: idf_values,
             fixed_vocabulary: false,
-        };
-        self.set_state(state)?;
+        });
+        self.index = OnceLock::new();
         Ok(self.weigh(parts))
     }
 
@@ -736,6 +749,7 @@ impl Vectorizer {
 
     /// Counts of the vocabulary's terms in each document, by chunk, rows sorted by column.
     fn count_known(&self, docs: &[&str]) -> Vec<Rows> {
+        let index = self.index();
         docs.par_chunks(chunk_len(docs.len()))
             .map(|chunk| {
                 let mut scratch = Scratch::default();
@@ -743,7 +757,7 @@ impl Vectorizer {
                 let mut rows = Rows::new();
                 for doc in chunk {
                     self.analyzer.analyze(doc, &mut scratch, |t| {
-                        if let Some(c) = self.index.get(t) {
+                        if let Some(c) = index.get(t) {
                             counter.add(c);
                         }
                     });
@@ -767,15 +781,17 @@ impl Vectorizer {
             Dtype::Int32 => Values::I32(self.weigh_as(&parts)),
             Dtype::Int64 => Values::I64(self.weigh_as(&parts)),
         };
-        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
         let mut indptr = Vec::with_capacity(parts.iter().map(|p| p.ptr.len()).sum());
-        let mut indices = Vec::with_capacity(nnz);
         indptr.push(0i64);
+        let mut base = 0;
         for p in &parts {
-            let base = indices.len() as i64;
             indptr.extend(p.ptr[1..].iter().map(|&x| base + x as i64));
-            indices.extend(p.cells.iter().map(|&(c, _)| c as i32));
+            base += p.cells.len() as i64;
         }
+        let indices = parts
+            .par_iter()
+            .flat_map_iter(|p| p.cells.iter().map(|&(c, _)| c as i32))
+            .collect();
         Csr {
             indptr,
             indices,
