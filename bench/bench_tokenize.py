@@ -3,6 +3,8 @@
 Prints MB/s of each and the ratio, medians of several runs in one process:
 - sklearn ``TfidfVectorizer().build_analyzer()`` over every article (a Python loop, as users do);
 - ``wn.Tokenizer(pattern="sklearn").tokenize_batch`` (checked token-for-token identical);
+- ``wn.Tokenizer(pattern="sklearn").token_ids``: the same tokens as integer ids (numpy arrays,
+  no Python object per token; checked identical too);
 - ``wn.Tokenizer(stop_words="auto")``: language-aware (whatlang per document, stop words);
 - ``wn.Tokenizer()``: the default news tokenizer.
 
@@ -12,6 +14,7 @@ Usage: python bench/bench_tokenize.py [--repeats N]
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
@@ -47,9 +50,14 @@ def main() -> None:
     sk_mode = wn.Tokenizer(pattern="sklearn")
     expected = [analyzer(t) for t in texts]
     assert sk_mode.tokenize_batch(texts) == expected, "sklearn mode differs from sklearn"
+    vocab, ids, indptr = sk_mode.token_ids(texts)
+    as_ids = [[vocab[j] for j in ids[a:b]] for a, b in itertools.pairwise(indptr)]
+    assert as_ids == expected, "token_ids differ from sklearn"
 
     sk = median_seconds(lambda: [analyzer(t) for t in texts], args.repeats)
     rows = [("sklearn build_analyzer()", sk, None)]
+    t = median_seconds(lambda: sk_mode.token_ids(texts), args.repeats)
+    rows.append(('wn.Tokenizer(pattern="sklearn") ids', t, sk / t))
     for name, tok in [
         ('wn.Tokenizer(pattern="sklearn")', sk_mode),
         ('wn.Tokenizer(stop_words="auto")', wn.Tokenizer(stop_words="auto")),
@@ -58,10 +66,10 @@ def main() -> None:
         tok.tokenize_batch(texts[:10])  # warm the thread pool and per-language tables
         t = median_seconds(lambda tok=tok: tok.tokenize_batch(texts), args.repeats)
         rows.append((name, t, sk / t))
-    print(f"{'':34} {'seconds':>8} {'MB/s':>8} {'vs sklearn':>11}")
+    print(f"{'':38} {'seconds':>8} {'MB/s':>8} {'vs sklearn':>11}")
     for name, t, ratio in rows:
         r = f"{ratio:10.1f}x" if ratio else f"{'1.0x':>11}"
-        print(f"{name:34} {t:8.3f} {mb / t:8.1f} {r}")
+        print(f"{name:38} {t:8.3f} {mb / t:8.1f} {r}")
 
 
 if __name__ == "__main__":

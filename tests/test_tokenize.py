@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import unicodedata
 
@@ -302,3 +303,37 @@ def test_batches_larger_than_one_chunk_match_single_calls():
     ]
     t = wn.Tokenizer(stop_words="auto")
     assert t.tokenize_batch(texts) == [t.tokenize(x) for x in texts]
+
+
+# --- token ids ----------------------------------------------------------------------------
+
+
+def _from_ids(out) -> list[list[str]]:
+    vocab, ids, indptr = out
+    return [[vocab[j] for j in ids[a:b]] for a, b in itertools.pairwise(indptr)]
+
+
+@pytest.mark.parametrize("kw", [{}, {"stop_words": "auto", "stem": True}, {"pattern": "sklearn"}])
+def test_token_ids_are_the_batch_tokens(news, kw):
+    tok = wn.Tokenizer(**kw)
+    texts = news.iloc[:500]
+    out = tok.token_ids(texts)
+    assert out.ids.dtype == np.uint32 and out.indptr.dtype == np.int64
+    assert len(out.indptr) == len(texts) + 1 and out.indptr[-1] == len(out.ids)
+    assert len(set(out.vocabulary)) == len(out.vocabulary)
+    assert _from_ids(out) == tok.tokenize_batch(texts.tolist())
+    assert out.tokens() == _from_ids(out)
+    # ids number the tokens in order of first appearance
+    first = dict.fromkeys(out.ids.tolist())
+    assert list(first) == list(range(len(out.vocabulary)))
+
+
+def test_token_ids_edge_cases_and_bad_input():
+    tok = wn.Tokenizer()
+    empty = tok.token_ids([])
+    assert empty.vocabulary == [] and len(empty.ids) == 0 and empty.indptr.tolist() == [0]
+    assert _from_ids(tok.token_ids(["", "Le Mali", ""])) == [[], ["le", "mali"], []]
+    with pytest.raises(TypeError, match=r"texts\[1\]: expected str, got NoneType"):
+        tok.token_ids(["a", None])
+    with pytest.raises(TypeError, match=r"texts\[1\].*index label 'x'"):
+        tok.token_ids(pd.Series(["a", 3], index=["w", "x"]))

@@ -18,7 +18,7 @@ from wirenlp.similarity import (
     similar_pairs,
     top_k_similar,
 )
-from wirenlp.text import Tokenizer, detect_language
+from wirenlp.text import TokenIds, Tokenizer, detect_language
 from wirenlp.vectorize import CountVectorizer, HashingVectorizer, TfidfVectorizer
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "HashingVectorizer",
     "NotFittedError",
     "TfidfVectorizer",
+    "TokenIds",
     "Tokenizer",
     "__version__",
     "cosine_similarity",

@@ -47,6 +47,9 @@ class Tokenizer:
     def _tokenize_batch(
         self, texts: Sequence[str], n_jobs: int | None = None
     ) -> list[list[str]]: ...
+    def _token_ids(
+        self, texts: Sequence[str], n_jobs: int | None = None
+    ) -> tuple[list[str], npt.NDArray[np.uint32], npt.NDArray[np.int64]]: ...
     def get_params(self) -> dict[str, Any]: ...
 
 def detect_languages(

@@ -159,18 +159,7 @@ impl PyTokenizer {
         texts: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let texts = extract_texts(texts, "texts")?;
-        let n_jobs = n_jobs.or(self.n_jobs);
-        let tokenizer = &self.inner;
-        let mut table = Interner::new();
-        let mut docs: TokenIds = Vec::with_capacity(texts.len());
-        for chunk in texts.chunks(BATCH_CHUNK) {
-            let (local, ids) = run_detached(py, || {
-                crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
-            })?;
-            table.merge(local, ids, &mut docs);
-            py.check_signals()?;
-        }
+        let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         // One Python str per distinct token; lists hold references to them.
         let strs: Vec<Bound<'py, PyString>> = table.terms().map(|t| PyString::new(py, t)).collect();
         without_gc(py, || {
@@ -180,6 +169,33 @@ impl PyTokenizer {
                 .collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, lists)
         })
+    }
+
+    /// Token ids of every text: `(vocabulary, ids, indptr)`, document `i`'s tokens being
+    /// `ids[indptr[i]..indptr[i + 1]]` into `vocabulary` (in order of first appearance).
+    #[pyo3(signature = (texts, n_jobs = None))]
+    #[allow(clippy::type_complexity)]
+    fn _token_ids<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<(
+        Bound<'py, PyList>,
+        Bound<'py, numpy::PyArray1<u32>>,
+        Bound<'py, numpy::PyArray1<i64>>,
+    )> {
+        let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
+        let mut indptr = Vec::with_capacity(docs.len() + 1);
+        indptr.push(0i64);
+        let mut total = 0i64;
+        for d in &docs {
+            total += d.len() as i64;
+            indptr.push(total);
+        }
+        let ids: Vec<u32> = docs.into_iter().flatten().collect();
+        let vocabulary = PyList::new(py, table.terms())?;
+        Ok((vocabulary, ids.into_pyarray(py), indptr.into_pyarray(py)))
     }
 
     /// Constructor arguments (for `get_params`, `repr` and pickling).
@@ -224,6 +240,31 @@ impl PyTokenizer {
         )?;
         d.set_item("n_jobs", self.n_jobs)?;
         Ok(d)
+    }
+}
+
+impl PyTokenizer {
+    /// Token ids of every text against one table, in steps of [`BATCH_CHUNK`] documents with
+    /// the GIL released and a Ctrl-C check between steps.
+    fn batch_ids(
+        &self,
+        py: Python<'_>,
+        texts: &Bound<'_, PyAny>,
+        n_jobs: Option<i64>,
+    ) -> PyResult<(Interner, TokenIds)> {
+        let texts = extract_texts(texts, "texts")?;
+        let n_jobs = n_jobs.or(self.n_jobs);
+        let tokenizer = &self.inner;
+        let mut table = Interner::new();
+        let mut docs: TokenIds = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(BATCH_CHUNK) {
+            let (local, ids) = run_detached(py, || {
+                crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
+            })?;
+            table.merge(local, ids, &mut docs);
+            py.check_signals()?;
+        }
+        Ok((table, docs))
     }
 }
 
