@@ -505,3 +505,14 @@ def test_fit_in_forked_children(seeds):
     with multiprocessing.get_context("fork").Pool(2) as pool:
         results = pool.map_async(_fit_in_child, [seeds] * 2).get(120)
     assert results == [expected, expected]
+
+
+def test_int64_index_path_gives_the_same_matrix(seeds, monkeypatch):
+    # Above 2**31 - 1 stored values the Rust int64 index arrays go to scipy as they are (scipy
+    # keeps int64 when the values need it); lower the limit to take that path on a small corpus.
+    expected = wn.TfidfVectorizer().fit_transform(seeds)
+    assert expected.indices.dtype == expected.indptr.dtype == np.int32
+    monkeypatch.setattr("wirenlp.vectorize._INT32_MAX", expected.nnz - 1)
+    x = wn.TfidfVectorizer().fit_transform(seeds)
+    assert_same_matrix(x, expected, 0.0)
+    np.testing.assert_allclose((x @ x.T).toarray(), (expected @ expected.T).toarray())
