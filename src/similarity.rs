@@ -2,14 +2,18 @@
 //!
 //! Every function here takes CSR parts (`indptr`, `indices`, `data`) as borrowed slices, so a
 //! caller hands over scipy's arrays without copying. Rows are L2-normalised on the fly: the
-//! score of rows `x` and `y` is `(x · y) * (1 / |x|) * (1 / |y|)`, and an all-zero row has
+//! score of rows `x` and `y` is `(x · y) * ((1 / |x|) * (1 / |y|))`, and an all-zero row has
 //! similarity 0 with everything.
 //!
-//! The product `X · Yᵀ` is computed row by row from `Yᵀ` (the columns of `Y`, built once by
-//! [`Similarity::new`]): for each stored entry `x[k]` of a row of `X`, walk the rows of `Y`
-//! that have a term `k` and add `x[k] * y[k]` to a dense accumulator of length `n_Y`. The
-//! accumulator is per thread and reset after each row, so [`Similarity::top_k`] needs memory
-//! proportional to `n_X · k` (plus `n_Y` per thread) and never builds the `n_X × n_Y` matrix.
+//! The product `X · Yᵀ` is computed for blocks of rows of `X` from `Yᵀ` (the columns of `Y`,
+//! built once by [`Similarity::new`]): the columns stored in most rows of both sides go
+//! through a dense matrix product, and for each other stored entry `x[k]` the rows of `Y`
+//! that have a term `k` add `x[k] * y[k]` to per-thread accumulators. [`SparseSteps`] keeps
+//! only each row's best entries, so it needs memory proportional to `n_X · k` and never
+//! builds the `n_X × n_Y` matrix.
+//!
+//! In a self-join (`Y` is `X`, the same memory) the matrix is symmetric: each block of rows
+//! computes only the columns from its own first row on, and offers each score to both rows.
 
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -402,13 +406,12 @@ impl<T: Real> Postings<T> {
     }
 }
 
-/// Per-thread work space: accumulators for a block of rows over one chunk of `Y`, marks of
-/// the touched entries (for rows that touch few), and each row's kept entries.
+/// Per-thread work space for the products of a block of rows with one chunk of `Y`:
+/// accumulators, and marks of the touched entries (for rows that touch few).
 struct Scratch<T> {
     acc: Vec<T>,
     seen: Vec<bool>,
     touched: Vec<u32>,
-    found: Vec<Vec<(u32, T)>>,
 }
 
 impl<T: Real> Scratch<T> {
@@ -417,7 +420,6 @@ impl<T: Real> Scratch<T> {
             acc: vec![T::zero(); X_BLOCK * chunk],
             seen: vec![false; chunk],
             touched: Vec::new(),
-            found: vec![Vec::new(); X_BLOCK],
         }
     }
 }
@@ -430,34 +432,79 @@ fn rank<T: Real>(a: &(u32, T), b: &(u32, T)) -> Ordering {
         .then(a.0.cmp(&b.0))
 }
 
-/// The running selection of a row's best `k` entries: candidates gather in a buffer that is
-/// cut back to the best `k` when it fills; after a cut, anything below the `k`-th score
-/// cannot enter.
-struct Best<T> {
+/// How many entries a row keeps (`k`), and how many candidates a [`Best`] gathers before it
+/// cuts them back to `k`.
+#[derive(Clone, Copy, Debug)]
+struct Limit {
     k: usize,
     cap: usize,
+}
+
+impl Limit {
+    /// At least `2k` candidates between two cuts, so a cut costs O(1) per offer.
+    fn new(k: usize, min_cap: usize) -> Self {
+        Limit {
+            k,
+            cap: k.saturating_mul(2).max(min_cap),
+        }
+    }
+}
+
+/// The running selection of a row's best `k` entries: candidates gather in a buffer that is
+/// cut back to the best `k` when it fills; after a cut, anything below the `k`-th score
+/// cannot enter. What is kept in the end is the best `k` by [`rank`] (a total order, columns
+/// being distinct) whatever the order of the offers, so selections made apart (by several
+/// threads) merge into the same result.
+#[derive(Clone, Debug)]
+struct Best<T> {
+    found: Vec<(u32, T)>,
     floor: Option<T>,
 }
 
-impl<T: Real> Best<T> {
-    fn new(k: usize) -> Self {
+impl<T> Default for Best<T> {
+    fn default() -> Self {
         Best {
-            k,
-            cap: k.saturating_mul(2).max(64),
+            found: Vec::new(),
             floor: None,
         }
     }
+}
 
+impl<T: Real> Best<T> {
     #[inline]
-    fn offer(&mut self, found: &mut Vec<(u32, T)>, e: (u32, T)) {
+    fn offer(&mut self, e: (u32, T), limit: Limit) {
         if self.floor.is_some_and(|f| e.1 < f) {
             return;
         }
-        found.push(e);
-        if found.len() >= self.cap {
-            trim(found, self.k);
-            self.floor = found.iter().map(|e| e.1).reduce(T::min);
+        if self.found.capacity() == 0 {
+            // Exactly the buffer a small k needs: a self-join keeps one per row and thread.
+            self.found.reserve_exact(limit.cap.min(64));
         }
+        self.found.push(e);
+        if self.found.len() >= limit.cap {
+            trim(&mut self.found, limit.k);
+            self.floor = self.found.iter().map(|e| e.1).reduce(T::min);
+        }
+    }
+
+    /// Move `other`'s candidates in (a selection of the same row made elsewhere).
+    fn absorb(&mut self, other: &mut Best<T>) {
+        let found = std::mem::take(&mut other.found);
+        other.floor = None;
+        if self.found.is_empty() {
+            self.found = found;
+        } else {
+            self.found.extend(found);
+        }
+    }
+
+    /// The kept entries sorted by column; the selection is left empty.
+    fn take_sorted(&mut self, k: usize) -> Vec<(u32, T)> {
+        let mut found = std::mem::take(&mut self.found);
+        self.floor = None;
+        trim(&mut found, k);
+        found.sort_unstable_by_key(|e| e.0);
+        found
     }
 }
 
@@ -478,6 +525,9 @@ pub struct Similarity<'a, T, I> {
     y_cols: Postings<T>,
     dense: DenseColumns<T>,
     n_y: usize,
+    /// `Y` is `X` itself (the same memory): the products form a symmetric matrix, and each
+    /// block of rows computes only the columns from its own first row on.
+    symmetric: bool,
 }
 
 impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
@@ -497,7 +547,12 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
             return Err(Error::param("Y", "more than 2^32 - 1 rows"));
         }
         let dense = DenseColumns::new(&x, y);
+        // Equal parts mean equal matrices; a copy of X takes the general path.
+        let symmetric = std::ptr::eq(x.indptr, y.indptr)
+            && std::ptr::eq(x.indices, y.indices)
+            && std::ptr::eq(x.data, y.data);
         Ok(Similarity {
+            symmetric,
             inv_x: x.inverse_row_norms(),
             inv_y: y.inverse_row_norms(),
             y_cols: Postings::new(y, &dense.slot),
@@ -560,8 +615,9 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         xd
     }
 
-    /// Add the unnormalised products of the block's rows with chunk `c` into `acc`, where
-    /// block row `b` accumulates at `acc[b * stride..]`.
+    /// Add the unnormalised products of the block's rows with the rows `lo..` of chunk `c`
+    /// (numbered within the chunk) into `acc`, where block row `b` accumulates at
+    /// `acc[b * stride..]`, the chunk's row `lo` first.
     ///
     /// `xd` is the block restricted to the dense columns (`rows × width`); their product
     /// with the chunk's dense part overwrites the accumulators first.
@@ -571,16 +627,21 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         terms: &[(u32, u32, T)],
         xd: &ndarray::Array2<T>,
         c: usize,
+        lo: usize,
         acc: &mut [T],
         stride: usize,
     ) {
+        let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
+        let width = len.saturating_sub(lo);
+        if width == 0 || xd.nrows() == 0 {
+            return;
+        }
         if self.dense.width > 0 {
-            let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
-            let yd = self.dense.y.slice(ndarray::s![start..start + len, ..]);
+            let yd = self.dense.y.slice(ndarray::s![start + lo..start + len, ..]);
             let rows = xd.nrows();
-            let span = (rows - 1) * stride + len;
+            let span = (rows - 1) * stride + width;
             let mut out = ndarray::ArrayViewMut2::from_shape(
-                (rows, len).strides((stride, 1)),
+                (rows, width).strides((stride, 1)),
                 &mut acc[..span],
             )
             .expect("accumulator block fits");
@@ -588,80 +649,31 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         }
         for run in terms.chunk_by(|a, b| a.0 == b.0) {
             let (ys, yv) = self.y_cols.column(run[0].0 as usize, c);
+            // Rows ascend within a column: skip those before `lo`.
+            let from = ys.partition_point(|&j| (j as usize) < lo);
+            let (ys, yv) = (&ys[from..], &yv[from..]);
             if ys.is_empty() {
                 continue;
             }
             for &(_, b, xv) in run {
                 let a = &mut acc[b as usize * stride..];
                 for (&j, &v) in ys.iter().zip(yv) {
-                    a[j as usize] += xv * v;
+                    a[j as usize - lo] += xv * v;
                 }
             }
         }
     }
 
-    /// Rows `rows` of the dense similarity matrix, written row-major into `out`
-    /// (`rows.len() * n_Y` values).
-    pub fn dense_rows(&self, rows: Range<usize>, out: &mut [T]) {
-        let n_y = self.n_y;
-        assert_eq!(
-            out.len(),
-            rows.len() * n_y,
-            "output block has the wrong size"
-        );
-        if n_y == 0 {
-            return;
-        }
-        let first = rows.start;
-        out.par_chunks_mut(X_BLOCK * n_y)
-            .enumerate()
-            .for_each(|(blk, acc)| {
-                let r0 = first + blk * X_BLOCK;
-                let block = r0..r0 + acc.len() / n_y;
-                acc.fill(T::zero());
-                let terms = self.block_terms(block.clone());
-                let xd = self.block_dense(block.clone());
-                for c in 0..self.y_cols.n_chunks() {
-                    let start = self.y_cols.starts[c];
-                    self.scatter_block(&terms, &xd, c, &mut acc[start..], n_y);
-                }
-                for (row, r) in acc.chunks_mut(n_y).zip(block) {
-                    let ix = self.inv_x[r];
-                    for (a, &iy) in row.iter_mut().zip(&self.inv_y) {
-                        *a = *a * ix * iy;
-                    }
-                }
-            });
-    }
-
-    /// Rows `rows` of the similarity matrix as CSR, keeping per row the entries `keep`
-    /// selects. Exact zeros are never stored.
-    pub fn sparse_rows(&self, rows: Range<usize>, keep: &Keep<T>) -> CsrParts<T> {
-        let chunk = (0..self.y_cols.n_chunks())
-            .map(|c| self.y_cols.chunk_len(c))
-            .max()
-            .unwrap_or(0);
-        let blocks: Vec<Range<usize>> = rows
-            .clone()
-            .step_by(X_BLOCK)
-            .map(|r| r..(r + X_BLOCK).min(rows.end))
-            .collect();
-        let kept: Vec<Vec<Vec<(u32, T)>>> = blocks
-            .into_par_iter()
-            .map_init(
-                || Scratch::new(chunk),
-                |s, block| self.sparse_block(block, keep, s),
-            )
-            .collect();
-        CsrParts::from_rows(kept.into_iter().flatten().collect())
-    }
-
-    fn sparse_block(
+    /// The unnormalised products of the rows `block` of `X` with the rows `from..` of `Y`:
+    /// `f(i, j, dot)` for row `i` of `X` and row `j` of `Y`. Entries with no term in common
+    /// may be left out; `dot` may be zero.
+    fn products(
         &self,
         block: Range<usize>,
-        keep: &Keep<T>,
+        from: usize,
         s: &mut Scratch<T>,
-    ) -> Vec<Vec<(u32, T)>> {
+        mut f: impl FnMut(usize, usize, T),
+    ) {
         let work = block
             .clone()
             .map(|r| self.work(r))
@@ -677,54 +689,47 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         } else {
             (Vec::new(), ndarray::Array2::zeros((0, 0)))
         };
-        let mut best: Vec<Best<T>> = block.clone().map(|_| Best::new(keep.k)).collect();
         for c in 0..self.y_cols.n_chunks() {
             let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
+            if start + len <= from {
+                continue;
+            }
+            let lo = from.saturating_sub(start);
+            let width = len - lo;
             if dense {
-                self.scatter_block(&terms, &xd, c, &mut s.acc, len);
-                for (b, r) in block.clone().enumerate() {
-                    let acc = &mut s.acc[b * len..(b + 1) * len];
-                    for (j, a) in acc.iter_mut().enumerate() {
-                        if let Some(e) = self.accept(r, start + j, *a, keep) {
-                            best[b].offer(&mut s.found[b], e);
-                        }
+                self.scatter_block(&terms, &xd, c, lo, &mut s.acc, width);
+                for (b, i) in block.clone().enumerate() {
+                    let acc = &mut s.acc[b * width..(b + 1) * width];
+                    for (t, a) in acc.iter_mut().enumerate() {
+                        f(i, start + lo + t, *a);
                         *a = T::zero();
                     }
                 }
             } else {
-                for (b, r) in block.clone().enumerate() {
-                    self.sparse_row_chunk(r, c, keep, s, b, &mut best[b]);
+                for i in block.clone() {
+                    self.sparse_row_chunk(i, c, lo, s, &mut f);
                 }
             }
         }
-        block
-            .clone()
-            .enumerate()
-            .map(|(b, _)| {
-                let found = &mut s.found[b];
-                trim(found, keep.k);
-                found.sort_unstable_by_key(|e| e.0);
-                std::mem::take(found)
-            })
-            .collect()
     }
 
-    /// Row `r` against chunk `c`, tracking the touched entries: for rows sharing little.
+    /// Row `i` against the rows `lo..` of chunk `c`, tracking the touched entries: for rows
+    /// sharing little.
     fn sparse_row_chunk(
         &self,
-        r: usize,
+        i: usize,
         c: usize,
-        keep: &Keep<T>,
+        lo: usize,
         s: &mut Scratch<T>,
-        b: usize,
-        best: &mut Best<T>,
+        f: &mut impl FnMut(usize, usize, T),
     ) {
-        let start = self.y_cols.starts[c];
-        let (cols, vals) = self.x.row(r);
+        let first = self.y_cols.starts[c] + lo;
+        let (cols, vals) = self.x.row(i);
         for (k, &xv) in cols.iter().zip(vals) {
             let (ys, yv) = self.y_cols.column(k.pos(), c);
-            for (&j, &v) in ys.iter().zip(yv) {
-                let j = j as usize;
+            let from = ys.partition_point(|&j| (j as usize) < lo);
+            for (&j, &v) in ys[from..].iter().zip(&yv[from..]) {
+                let j = j as usize - lo;
                 if !s.seen[j] {
                     s.seen[j] = true;
                     s.touched.push(j as u32);
@@ -734,13 +739,18 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         }
         for &j in &s.touched {
             let j = j as usize;
-            if let Some(e) = self.accept(r, start + j, s.acc[j], keep) {
-                best.offer(&mut s.found[b], e);
-            }
+            f(i, first + j, s.acc[j]);
             s.acc[j] = T::zero();
             s.seen[j] = false;
         }
         s.touched.clear();
+    }
+
+    /// The score of row `i` of `X` and row `j` of `Y`. The two norms are multiplied first,
+    /// so that in a self-join the score of `(i, j)` and of `(j, i)` are the same number.
+    #[inline]
+    fn score(&self, i: usize, j: usize, dot: T) -> T {
+        dot * (self.inv_x[i] * self.inv_y[j])
     }
 
     /// The entry `(j, score)` of row `r` if `keep` admits it.
@@ -749,9 +759,282 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         if dot == T::zero() || (keep.exclude_self && j == r) {
             return None;
         }
-        let score = dot * self.inv_x[r] * self.inv_y[j];
+        let score = self.score(r, j, dot);
         let above = keep.threshold.is_none_or(|t| score > t);
         (score != T::zero() && above).then_some((j as u32, score))
+    }
+
+    /// The largest chunk of `Y`: the size of a [`Scratch`].
+    fn max_chunk(&self) -> usize {
+        (0..self.y_cols.n_chunks())
+            .map(|c| self.y_cols.chunk_len(c))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Blocks of at most [`X_BLOCK`] consecutive rows covering `rows`.
+    fn blocks(rows: Range<usize>) -> Vec<Range<usize>> {
+        rows.clone()
+            .step_by(X_BLOCK)
+            .map(|r| r..(r + X_BLOCK).min(rows.end))
+            .collect()
+    }
+
+    /// The dense similarity matrix, computed in steps of rows (see [`DenseSteps`]). Fails
+    /// when `n_X × n_Y` values do not fit in memory's address space.
+    pub fn dense_steps(&self) -> Result<DenseSteps<'_, 'a, T, I>> {
+        let (n_x, n_y) = self.shape();
+        let len = n_x
+            .checked_mul(n_y)
+            .filter(|&n| {
+                n.checked_mul(size_of::<T>())
+                    .is_some_and(|b| b <= isize::MAX as usize)
+            })
+            .ok_or_else(|| {
+                Error::param(
+                    "X",
+                    format!("a dense {n_x} x {n_y} result is too large: ask for a sparse one"),
+                )
+            })?;
+        Ok(DenseSteps {
+            sim: self,
+            next: 0,
+            out: vec![T::zero(); len],
+        })
+    }
+
+    /// The sparse similarity matrix keeping per row the entries `keep` selects, computed in
+    /// steps of rows (see [`SparseSteps`]).
+    pub fn sparse_steps(&self, keep: Keep<T>) -> SparseSteps<'_, 'a, T, I> {
+        SparseSteps {
+            sim: self,
+            keep,
+            next: 0,
+            carry: Vec::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Rows `rows` of the dense similarity matrix, written row-major into `out`
+    /// (`rows.len() * n_Y` values, zero on entry), every column computed.
+    fn dense_rows(&self, rows: Range<usize>, out: &mut [T]) {
+        self.dense_rows_from(rows, false, out);
+    }
+
+    /// Like [`Self::dense_rows`], but with `upper` each block of rows computes only the
+    /// columns from its own first row on (the rest comes from the mirror image).
+    fn dense_rows_from(&self, rows: Range<usize>, upper: bool, out: &mut [T]) {
+        let n_y = self.n_y;
+        if n_y == 0 || rows.is_empty() {
+            return;
+        }
+        let chunk = self.max_chunk();
+        let first = rows.start;
+        out.par_chunks_mut(X_BLOCK * n_y).enumerate().for_each_init(
+            || Scratch::new(chunk),
+            |s, (blk, dst)| {
+                let r0 = first + blk * X_BLOCK;
+                let block = r0..r0 + dst.len() / n_y;
+                let from = if upper { r0 } else { 0 };
+                self.products(block, from, s, |i, j, dot| {
+                    dst[(i - r0) * n_y + j] = self.score(i, j, dot);
+                });
+            },
+        );
+    }
+
+    /// Rows `rows` of the similarity matrix as CSR, keeping per row the entries `keep`
+    /// selects, every column computed. Exact zeros are never stored.
+    fn sparse_rows(&self, rows: Range<usize>, keep: &Keep<T>) -> CsrParts<T> {
+        let chunk = self.max_chunk();
+        let limit = Limit::new(keep.k, 64);
+        let kept: Vec<Vec<Vec<(u32, T)>>> = Self::blocks(rows)
+            .into_par_iter()
+            .map_init(
+                || (Scratch::new(chunk), Vec::new()),
+                |(s, best), block| {
+                    let r0 = block.start;
+                    best.resize_with(block.len(), Best::default);
+                    self.products(block.clone(), 0, s, |i, j, dot| {
+                        if let Some(e) = self.accept(i, j, dot, keep) {
+                            best[i - r0].offer(e, limit);
+                        }
+                    });
+                    best.iter_mut().map(|b| b.take_sorted(limit.k)).collect()
+                },
+            )
+            .collect();
+        CsrParts::from_rows(kept.into_iter().flatten().collect())
+    }
+
+    /// A block of a self-join: the block's rows against the columns from the block's first
+    /// row on. Each score goes to its row's selection and, for a column past the block, to
+    /// that column's row as well (the mirror image, computed by no later block).
+    fn self_join_block(
+        &self,
+        block: Range<usize>,
+        keep: &Keep<T>,
+        limit: Limit,
+        s: &mut Scratch<T>,
+        sel: &mut [Best<T>],
+    ) {
+        let end = block.end;
+        self.products(block.clone(), block.start, s, |i, j, dot| {
+            if let Some(e) = self.accept(i, j, dot, keep) {
+                sel[i].offer(e, limit);
+                // accept(j, i) would give the same: exclude_self only concerns i == j.
+                if j >= end {
+                    sel[j].offer((i as u32, e.1), limit);
+                }
+            }
+        });
+    }
+}
+
+/// The dense similarity matrix, computed in steps of consecutive rows so that a caller can
+/// check for Ctrl-C in between. In a self-join each step computes its rows from their
+/// block's diagonal on and copies the rest from the rows above, which are complete by then.
+pub struct DenseSteps<'s, 'a, T, I> {
+    sim: &'s Similarity<'a, T, I>,
+    next: usize,
+    out: Vec<T>,
+}
+
+impl<T: Real, I: Index> DenseSteps<'_, '_, T, I> {
+    /// Rows not computed yet.
+    pub fn remaining(&self) -> usize {
+        self.sim.x.n_rows - self.next
+    }
+
+    /// Compute the next `max_rows` rows (at least one, fewer at the end).
+    pub fn step(&mut self, max_rows: usize) {
+        let n_y = self.sim.n_y;
+        let rows = self.next..(self.next.saturating_add(max_rows.max(1))).min(self.sim.x.n_rows);
+        self.next = rows.end;
+        let (a, b) = (rows.start, rows.end);
+        if !self.sim.symmetric {
+            self.sim.dense_rows(rows, &mut self.out[a * n_y..b * n_y]);
+            return;
+        }
+        self.sim
+            .dense_rows_from(rows.clone(), true, &mut self.out[a * n_y..b * n_y]);
+        // The columns before each block's first row: the transpose of rows computed
+        // already (earlier steps, and earlier blocks of this step), block after block.
+        for block in Similarity::<T, I>::blocks(rows) {
+            let (done, rest) = self.out.split_at_mut(block.start * n_y);
+            let done: &[T] = done;
+            rest[..block.len() * n_y]
+                .par_chunks_mut(MIRROR_ROWS * n_y)
+                .enumerate()
+                .for_each(|(g, dst)| {
+                    let i0 = block.start + g * MIRROR_ROWS;
+                    let h = dst.len() / n_y;
+                    for j in 0..block.start {
+                        let src = &done[j * n_y + i0..j * n_y + i0 + h];
+                        for (t, &v) in src.iter().enumerate() {
+                            dst[t * n_y + j] = v;
+                        }
+                    }
+                });
+        }
+    }
+
+    /// The `n_X × n_Y` matrix, computing the rows not computed yet.
+    pub fn finish(mut self) -> ndarray::Array2<T> {
+        while self.remaining() > 0 {
+            self.step(usize::MAX);
+        }
+        let shape = self.sim.shape();
+        ndarray::Array2::from_shape_vec(shape, self.out).expect("n_X × n_Y values")
+    }
+}
+
+/// Rows copied together by the mirror step: reading one cache line of a row above serves
+/// this many rows.
+const MIRROR_ROWS: usize = 16;
+
+/// The sparse similarity matrix, computed in steps of consecutive rows so that a caller can
+/// check for Ctrl-C in between.
+///
+/// In a self-join a step also offers the scores of its rows to the selections of the later
+/// rows (their mirror image), which it carries to the later steps: one selection per row
+/// and worker thread, merged when the row's step comes. The result is the same as the
+/// general path's, to the bit: a score is one number whichever side computes it, and a
+/// selection keeps the best `k` by a total order.
+pub struct SparseSteps<'s, 'a, T, I> {
+    sim: &'s Similarity<'a, T, I>,
+    keep: Keep<T>,
+    next: usize,
+    /// Self-join only: each worker's selections, indexed by row.
+    carry: Vec<Vec<Best<T>>>,
+    parts: Vec<CsrParts<T>>,
+}
+
+impl<T: Real, I: Index> SparseSteps<'_, '_, T, I> {
+    /// Rows not computed yet.
+    pub fn remaining(&self) -> usize {
+        self.sim.x.n_rows - self.next
+    }
+
+    /// Compute the next `max_rows` rows (at least one, fewer at the end).
+    pub fn step(&mut self, max_rows: usize) {
+        let n_x = self.sim.x.n_rows;
+        let rows = self.next..(self.next.saturating_add(max_rows.max(1))).min(n_x);
+        self.next = rows.end;
+        let part = if self.sim.symmetric {
+            self.self_join_rows(rows)
+        } else {
+            self.sim.sparse_rows(rows, &self.keep)
+        };
+        self.parts.push(part);
+    }
+
+    fn self_join_rows(&mut self, rows: Range<usize>) -> CsrParts<T> {
+        let (sim, keep) = (self.sim, &self.keep);
+        let n = sim.x.n_rows;
+        let workers = rayon::current_num_threads().max(1);
+        while self.carry.len() < workers {
+            self.carry
+                .push(std::iter::repeat_with(Best::default).take(n).collect());
+        }
+        // A small buffer per row and worker: these selections live until the row's step.
+        let limit = Limit::new(keep.k, 16);
+        let chunk = sim.max_chunk();
+        let blocks = Similarity::<T, I>::blocks(rows.clone());
+        // Blocks go to whichever worker is free, first block first: the early blocks have
+        // the most columns to compute.
+        let next_block = std::sync::atomic::AtomicUsize::new(0);
+        self.carry.par_iter_mut().for_each(|sel| {
+            let mut scratch = None;
+            while let Some(block) =
+                blocks.get(next_block.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+            {
+                let s = scratch.get_or_insert_with(|| Scratch::new(chunk));
+                sim.self_join_block(block.clone(), keep, limit, s, sel);
+            }
+        });
+        let mut merged: Vec<Best<T>> = rows
+            .map(|r| {
+                let mut all = Best::default();
+                for sel in &mut self.carry {
+                    all.absorb(&mut sel[r]);
+                }
+                all
+            })
+            .collect();
+        let kept = merged
+            .par_iter_mut()
+            .map(|b| b.take_sorted(limit.k))
+            .collect();
+        CsrParts::from_rows(kept)
+    }
+
+    /// The sparse matrix, computing the rows not computed yet.
+    pub fn finish(mut self) -> CsrParts<T> {
+        while self.remaining() > 0 {
+            self.step(usize::MAX);
+        }
+        CsrParts::vstack(self.parts)
     }
 }
 
@@ -799,7 +1082,8 @@ mod tests {
                 y.iter()
                     .map(|b| {
                         let dot: f64 = a.iter().zip(b).map(|(p, q)| p * q).sum();
-                        dot * inv(a) * inv(b)
+                        // The norms multiplied first: the documented score.
+                        dot * (inv(a) * inv(b))
                     })
                     .collect()
             })
@@ -944,6 +1228,199 @@ mod tests {
             cand.sort_by_key(|e| e.0);
             let cols: Vec<i64> = cand.iter().map(|e| i64::from(e.0)).collect();
             assert_eq!(got.row(i).0, &cols[..], "row {i}");
+        }
+    }
+
+    /// Rows whose first `dense_cols` columns are stored in most rows (the dense product
+    /// path) and the others rarely; every eighth row (on average) is empty. Small integers:
+    /// exact dot products and many ties.
+    fn mixed_matrix(
+        rows: std::ops::Range<usize>,
+        cols: usize,
+        dense_cols: usize,
+    ) -> impl Strategy<Value = Vec<Vec<f64>>> {
+        proptest::collection::vec(
+            (
+                0u8..8,
+                proptest::collection::vec((0u8..100, -2i32..4), cols),
+            ),
+            rows,
+        )
+        .prop_map(move |m| {
+            m.into_iter()
+                .map(|(empty, row)| {
+                    row.into_iter()
+                        .enumerate()
+                        .map(|(c, (p, v))| {
+                            let stored = empty > 0 && p < if c < dense_cols { 70 } else { 15 };
+                            if stored {
+                                f64::from(v)
+                            } else {
+                                0.0
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }
+
+    /// Each row's best `k` by (score descending, column ascending), sorted by column.
+    fn brute_top_k(
+        s: &[Vec<f64>],
+        k: Option<usize>,
+        t: Option<f64>,
+        exclude_self: bool,
+    ) -> Vec<Vec<(u32, f64)>> {
+        s.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut cand: Vec<(u32, f64)> = row
+                    .iter()
+                    .enumerate()
+                    .filter(|&(j, &v)| !(exclude_self && j == i) && v != 0.0)
+                    .filter(|&(_, &v)| t.is_none_or(|t| v > t))
+                    .map(|(j, &v)| (j as u32, v))
+                    .collect();
+                cand.sort_by(rank);
+                cand.truncate(k.unwrap_or(usize::MAX));
+                cand.sort_by_key(|e| e.0);
+                cand
+            })
+            .collect()
+    }
+
+    fn in_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(f)
+    }
+
+    /// The sparse result computed in steps of `step` rows.
+    fn sparse_in_steps(
+        s: &Similarity<'_, f64, i64>,
+        keep: Keep<f64>,
+        step: usize,
+    ) -> CsrParts<f64> {
+        let mut steps = s.sparse_steps(keep);
+        while steps.remaining() > 0 {
+            steps.step(step);
+        }
+        steps.finish()
+    }
+
+    fn dense_in_steps(s: &Similarity<'_, f64, i64>, step: usize) -> ndarray::Array2<f64> {
+        let mut steps = s.dense_steps().unwrap();
+        while steps.remaining() > 0 {
+            steps.step(step);
+        }
+        steps.finish()
+    }
+
+    /// Same columns, and the same values to the bit.
+    fn assert_identical(a: &CsrParts<f64>, b: &CsrParts<f64>) {
+        assert_eq!(a.indptr, b.indptr);
+        assert_eq!(a.indices, b.indices);
+        let bits = |d: &[f64]| d.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a.data), bits(&b.data));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn self_join_equals_the_general_path_and_brute_force(
+            x in mixed_matrix(0..300, 7, 2),
+            k in proptest::option::weighted(0.8, 1usize..12),
+            t in proptest::option::of(-1.0f64..1.0),
+            exclude_self: bool,
+            step in 1usize..400,
+            threads in 1usize..4,
+        ) {
+            let n = x.len();
+            let xp = csr_of(&x);
+            let copy = xp.clone();
+            let symmetric = sim(&xp, &xp, 7);
+            let general = sim(&xp, &copy, 7);
+            prop_assert!(symmetric.symmetric && !general.symmetric);
+            let keep = Keep::new(k.map(|k| k as i64), t, exclude_self).unwrap();
+            let got = in_pool(threads, || sparse_in_steps(&symmetric, keep, step));
+            let want = in_pool(1, || sparse_in_steps(&general, keep, 2048));
+            assert_identical(&got, &want);
+            prop_assert_eq!(got.indptr.len(), n + 1);
+            let brute_rows = brute_top_k(&brute(&x, &x), k, t, exclude_self);
+            for (i, w) in brute_rows.iter().enumerate() {
+                let (ind, dat) = got.row(i);
+                let cols: Vec<i64> = w.iter().map(|e| i64::from(e.0)).collect();
+                prop_assert_eq!(ind, &cols[..], "row {}", i);
+                for (a, b) in dat.iter().zip(w) {
+                    prop_assert!((a - b.1).abs() < 1e-12);
+                }
+            }
+        }
+
+        #[test]
+        fn self_join_dense_equals_the_general_path_and_brute_force(
+            x in mixed_matrix(0..300, 7, 2),
+            step in 1usize..400,
+            threads in 1usize..4,
+        ) {
+            let n = x.len();
+            let xp = csr_of(&x);
+            let copy = xp.clone();
+            let got = in_pool(threads, || dense_in_steps(&sim(&xp, &xp, 7), step));
+            let want = in_pool(threads, || dense_in_steps(&sim(&xp, &copy, 7), 2048));
+            prop_assert_eq!(got.dim(), (n, n));
+            let b = brute(&x, &x);
+            for i in 0..n {
+                for j in 0..n {
+                    prop_assert_eq!(got[(i, j)].to_bits(), want[(i, j)].to_bits());
+                    prop_assert_eq!(got[(i, j)].to_bits(), got[(j, i)].to_bits());
+                    prop_assert!((got[(i, j)] - b[i][j]).abs() < 1e-12);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn self_join_over_several_chunks_equals_the_general_path() {
+        // 4,500 rows: two chunks of Y, so a block's first column falls inside the second.
+        let mut state = 7u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let x: Vec<Vec<f64>> = (0..4500)
+            .map(|i| {
+                (0..6)
+                    .map(|c| {
+                        // Rows 1000-1999 only use the rare columns (the touched-entries path).
+                        let common = c < 2 && !(1000..2000).contains(&i);
+                        let p = if common { 2 } else { 9 };
+                        if next(p) == 0 {
+                            (next(4) + 1) as f64
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let xp = csr_of(&x);
+        let copy = xp.clone();
+        let (symmetric, general) = (sim(&xp, &xp, 6), sim(&xp, &copy, 6));
+        assert!(symmetric.y_cols.n_chunks() > 1 && symmetric.dense.width > 0);
+        for keep in [
+            Keep::new(Some(5), None, true).unwrap(),
+            Keep::new(Some(1), Some(0.5), false).unwrap(),
+        ] {
+            let got = in_pool(2, || sparse_in_steps(&symmetric, keep, 2048));
+            let want = in_pool(2, || sparse_in_steps(&general, keep, 2048));
+            assert_identical(&got, &want);
         }
     }
 

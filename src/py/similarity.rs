@@ -2,7 +2,6 @@
 //! copied) and go out as numpy arrays that own the Rust vectors; the Python layer builds the
 //! scipy matrix. Work runs with the GIL released, in row blocks with a Ctrl-C check between.
 
-use ndarray::Array2;
 use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -12,7 +11,7 @@ use super::CoreResultExt;
 use crate::error::Error;
 use crate::minhash::{self, Analyzer, Options};
 use crate::parallel::install;
-use crate::similarity::{Csr, CsrParts, Index, Keep, Real, Similarity};
+use crate::similarity::{Csr, Index, Keep, Real, Similarity};
 
 /// Rows of `X` per block between two Ctrl-C checks.
 const BLOCK: usize = 2048;
@@ -100,28 +99,22 @@ where
         let yc = Csr::new("Y", ys.0, ys.1, ys.2, ys.3)?;
         install(n_jobs, || Similarity::new(xc, &yc))?
     })?;
-    let (n_x, n_y) = sim.shape();
-    let blocks = (0..n_x).step_by(BLOCK).map(|r| r..(r + BLOCK).min(n_x));
     match keep {
         None => {
-            let mut out = Array2::<T>::zeros((n_x, n_y));
-            let flat = out.as_slice_mut().expect("a new array is contiguous");
-            for rows in blocks {
-                let block = &mut flat[rows.start * n_y..rows.end * n_y];
-                run_detached(py, || install(n_jobs, || sim.dense_rows(rows, block)))?;
+            let mut steps = sim.dense_steps().py_err()?;
+            while steps.remaining() > 0 {
+                run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
                 py.check_signals()?;
             }
-            Ok(out.into_pyarray(py).into_any())
+            Ok(steps.finish().into_pyarray(py).into_any())
         }
         Some(keep) => {
-            let mut parts = Vec::new();
-            for rows in blocks {
-                parts.push(run_detached(py, || {
-                    install(n_jobs, || sim.sparse_rows(rows, &keep))
-                })?);
+            let mut steps = sim.sparse_steps(keep);
+            while steps.remaining() > 0 {
+                run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
                 py.check_signals()?;
             }
-            let m = CsrParts::vstack(parts);
+            let m = steps.finish();
             let t = (
                 m.data.into_pyarray(py),
                 m.indices.into_pyarray(py),
