@@ -15,6 +15,7 @@
 //! In a self-join (`Y` is `X`, the same memory) the matrix is symmetric: each block of rows
 //! computes only the columns from its own first row on, and offers each score to both rows.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::ops::Range;
 
@@ -60,14 +61,15 @@ pub trait Real:
 impl Real for f32 {}
 impl Real for f64 {}
 
-/// A borrowed, validated CSR matrix.
-#[derive(Clone, Copy, Debug)]
-pub struct Csr<'a, T, I> {
+/// A validated CSR matrix: borrowed, or with its rows put in order by
+/// [`Csr::into_canonical`].
+#[derive(Clone, Debug)]
+pub struct Csr<'a, T: Clone, I: Clone> {
     n_rows: usize,
     n_cols: usize,
     indptr: &'a [I],
-    indices: &'a [I],
-    data: &'a [T],
+    indices: Cow<'a, [I]>,
+    data: Cow<'a, [T]>,
 }
 
 impl<'a, T: Real, I: Index> Csr<'a, T, I> {
@@ -121,9 +123,68 @@ impl<'a, T: Real, I: Index> Csr<'a, T, I> {
             n_rows,
             n_cols,
             indptr,
-            indices,
-            data,
+            indices: Cow::Borrowed(indices),
+            data: Cow::Borrowed(data),
         })
+    }
+
+    /// Whether `other` is this matrix, by its memory.
+    fn same_memory(&self, other: &Csr<'_, T, I>) -> bool {
+        std::ptr::eq(self.indptr, other.indptr)
+            && std::ptr::eq(&*self.indices, &*other.indices)
+            && std::ptr::eq(&*self.data, &*other.data)
+    }
+
+    /// The same matrix with no column stored twice in a row with two nonzero values: the
+    /// sum of a column's values goes to its first place and the others become explicit
+    /// zeros (so `indptr` and `indices` stay). Every product then adds one term per column
+    /// pair, whatever the order of the stored entries. Borrowed as it is when there is
+    /// nothing to sum (always for scipy's canonical format).
+    pub fn into_canonical(self) -> Self {
+        let pieces = pieces(self.n_rows);
+        // `mark[k]`: (row + 1, place) of column k's first nonzero value in the row.
+        let scan = |rows: Range<usize>, mark: &mut Vec<(usize, usize)>, vals: Option<&mut [T]>| {
+            let base = self.indptr[rows.start].pos();
+            let mut vals = vals;
+            let mut repeated = Vec::new();
+            for r in rows {
+                let span = self.indptr[r].pos()..self.indptr[r + 1].pos();
+                for t in span {
+                    let (k, v) = (self.indices[t].pos(), self.data[t]);
+                    if v == T::zero() {
+                        continue;
+                    }
+                    if mark[k].0 != r + 1 {
+                        mark[k] = (r + 1, t);
+                    } else if let Some(vals) = vals.as_deref_mut() {
+                        vals[mark[k].1 - base] += v;
+                        vals[t - base] = T::zero();
+                    } else if repeated.last() != Some(&r) {
+                        repeated.push(r);
+                    }
+                }
+            }
+            repeated
+        };
+        let new_mark = || vec![(0usize, 0usize); self.n_cols];
+        let repeated: Vec<usize> = pieces
+            .par_iter()
+            .flat_map_iter(|rows| scan(rows.clone(), &mut new_mark(), None))
+            .collect();
+        if repeated.is_empty() {
+            return self;
+        }
+        let mut data = self.data.to_vec();
+        let mut mark = new_mark();
+        for r in repeated {
+            let rows = r..r + 1;
+            let span = self.indptr[r].pos()..self.indptr[r + 1].pos();
+            scan(rows, &mut mark, Some(&mut data[span]));
+        }
+        Csr {
+            data: Cow::Owned(data),
+            ..self
+        }
     }
 
     /// `(n_rows, n_cols)`.
@@ -133,7 +194,7 @@ impl<'a, T: Real, I: Index> Csr<'a, T, I> {
 
     /// Column indices and values of row `r`.
     #[inline]
-    fn row(&self, r: usize) -> (&'a [I], &'a [T]) {
+    fn row(&self, r: usize) -> (&[I], &[T]) {
         let span = self.indptr[r].pos()..self.indptr[r + 1].pos();
         (&self.indices[span.clone()], &self.data[span])
     }
@@ -282,24 +343,10 @@ struct DenseColumns<T> {
 }
 
 impl<T: Real> DenseColumns<T> {
-    fn new<I: Index>(x: &Csr<'_, T, I>, y: &Csr<'_, T, I>) -> Self {
+    /// `dfs`: the number of rows of `X` and of `Y` storing each column.
+    fn new<I: Index>(x: &Csr<'_, T, I>, y: &Csr<'_, T, I>, dfs: (&[usize], &[usize])) -> Self {
+        let (dx, dy) = dfs;
         let n_cols = x.n_cols;
-        let df = |m: &Csr<'_, T, I>| {
-            let mut d = vec![0usize; n_cols];
-            for c in m.indices {
-                d[c.pos()] += 1;
-            }
-            d
-        };
-        let (dx, dy) = (
-            df(x),
-            if std::ptr::eq(x.data, y.data) {
-                Vec::new()
-            } else {
-                df(y)
-            },
-        );
-        let dy = if dy.is_empty() { &dx } else { &dy };
         let mut cand: Vec<(f64, usize)> = (0..n_cols)
             .map(|k| {
                 let p =
@@ -319,7 +366,8 @@ impl<T: Real> DenseColumns<T> {
         let width = cand.len();
         let mut yd = ndarray::Array2::<T>::zeros((y.n_rows, width));
         if width > 0 {
-            for (r, mut out) in yd.outer_iter_mut().enumerate() {
+            let flat = yd.as_slice_mut().expect("a new array is contiguous");
+            flat.par_chunks_mut(width).enumerate().for_each(|(r, out)| {
                 let (cols, vals) = y.row(r);
                 for (c, &v) in cols.iter().zip(vals) {
                     let s = slot[c.pos()];
@@ -327,10 +375,39 @@ impl<T: Real> DenseColumns<T> {
                         out[s as usize] += v;
                     }
                 }
-            }
+            });
         }
         DenseColumns { slot, width, y: yd }
     }
+}
+
+/// The number of rows storing each column (a column stored twice in a row counts twice).
+fn column_counts<T: Real, I: Index>(m: &Csr<'_, T, I>) -> Vec<usize> {
+    m.indices
+        .par_chunks(1 << 16)
+        .fold(
+            || vec![0usize; m.n_cols],
+            |mut d, cols| {
+                for c in cols {
+                    d[c.pos()] += 1;
+                }
+                d
+            },
+        )
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+            a
+        })
+        .unwrap_or_else(|| vec![0; m.n_cols])
+}
+
+/// Ranges splitting `0..n` (rows or columns) into pieces of work for the threads.
+fn pieces(n: usize) -> Vec<Range<usize>> {
+    let count = (rayon::current_num_threads() * 2).clamp(1, n.max(1));
+    let size = n.div_ceil(count).max(1);
+    (0..n).step_by(size).map(|k| k..(k + size).min(n)).collect()
 }
 
 impl<T: Real> Postings<T> {
@@ -518,7 +595,7 @@ fn trim<T: Real>(found: &mut Vec<(u32, T)>, k: usize) {
 
 /// Cosine similarity between the rows of `X` and the rows of `Y`, prepared once for many
 /// row blocks of `X`.
-pub struct Similarity<'a, T, I> {
+pub struct Similarity<'a, T: Clone, I: Clone> {
     x: Csr<'a, T, I>,
     inv_x: Vec<T>,
     inv_y: Vec<T>,
@@ -546,15 +623,34 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         if y.n_rows > u32::MAX as usize {
             return Err(Error::param("Y", "more than 2^32 - 1 rows"));
         }
-        let dense = DenseColumns::new(&x, y);
         // Equal parts mean equal matrices; a copy of X takes the general path.
-        let symmetric = std::ptr::eq(x.indptr, y.indptr)
-            && std::ptr::eq(x.indices, y.indices)
-            && std::ptr::eq(x.data, y.data);
+        let symmetric = x.same_memory(y);
+        let x = x.into_canonical();
+        let y_own;
+        let y = if symmetric {
+            &x
+        } else {
+            y_own = y.clone().into_canonical();
+            &y_own
+        };
+        let dx = column_counts(&x);
+        let dy_own;
+        let dy = if symmetric {
+            &dx
+        } else {
+            dy_own = column_counts(y);
+            &dy_own
+        };
+        let dense = DenseColumns::new(&x, y, (&dx, dy));
+        let inv_x = x.inverse_row_norms();
         Ok(Similarity {
             symmetric,
-            inv_x: x.inverse_row_norms(),
-            inv_y: y.inverse_row_norms(),
+            inv_y: if symmetric {
+                inv_x.clone()
+            } else {
+                y.inverse_row_norms()
+            },
+            inv_x,
             y_cols: Postings::new(y, &dense.slot),
             dense,
             n_y: y.n_rows,
@@ -689,6 +785,23 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
         } else {
             (Vec::new(), ndarray::Array2::zeros((0, 0)))
         };
+        // Each row's terms in column order: a product then adds up in the same order from
+        // either side, however the rows were stored.
+        let mut by_row: Vec<(u32, T)> = Vec::new();
+        let mut row_starts = vec![0];
+        if !dense {
+            for i in block.clone() {
+                let (cols, vals) = self.x.row(i);
+                let from = by_row.len();
+                by_row.extend(
+                    cols.iter()
+                        .map(|k| k.pos() as u32)
+                        .zip(vals.iter().copied()),
+                );
+                by_row[from..].sort_unstable_by_key(|e| e.0);
+                row_starts.push(by_row.len());
+            }
+        }
         for c in 0..self.y_cols.n_chunks() {
             let (start, len) = (self.y_cols.starts[c], self.y_cols.chunk_len(c));
             if start + len <= from {
@@ -706,27 +819,28 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
                     }
                 }
             } else {
-                for i in block.clone() {
-                    self.sparse_row_chunk(i, c, lo, s, &mut f);
+                for (b, i) in block.clone().enumerate() {
+                    let row = &by_row[row_starts[b]..row_starts[b + 1]];
+                    self.sparse_row_chunk(i, row, c, lo, s, &mut f);
                 }
             }
         }
     }
 
-    /// Row `i` against the rows `lo..` of chunk `c`, tracking the touched entries: for rows
-    /// sharing little.
+    /// Row `i` (its terms `row`) against the rows `lo..` of chunk `c`, tracking the touched
+    /// entries: for rows sharing little.
     fn sparse_row_chunk(
         &self,
         i: usize,
+        row: &[(u32, T)],
         c: usize,
         lo: usize,
         s: &mut Scratch<T>,
         f: &mut impl FnMut(usize, usize, T),
     ) {
         let first = self.y_cols.starts[c] + lo;
-        let (cols, vals) = self.x.row(i);
-        for (k, &xv) in cols.iter().zip(vals) {
-            let (ys, yv) = self.y_cols.column(k.pos(), c);
+        for &(k, xv) in row {
+            let (ys, yv) = self.y_cols.column(k as usize, c);
             let from = ys.partition_point(|&j| (j as usize) < lo);
             for (&j, &v) in ys[from..].iter().zip(&yv[from..]) {
                 let j = j as usize - lo;
@@ -894,7 +1008,7 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
 /// The dense similarity matrix, computed in steps of consecutive rows so that a caller can
 /// check for Ctrl-C in between. In a self-join each step computes its rows from their
 /// block's diagonal on and copies the rest from the rows above, which are complete by then.
-pub struct DenseSteps<'s, 'a, T, I> {
+pub struct DenseSteps<'s, 'a, T: Clone, I: Clone> {
     sim: &'s Similarity<'a, T, I>,
     next: usize,
     out: Vec<T>,
@@ -961,7 +1075,7 @@ const MIRROR_ROWS: usize = 16;
 /// and worker thread, merged when the row's step comes. The result is the same as the
 /// general path's, to the bit: a score is one number whichever side computes it, and a
 /// selection keeps the best `k` by a total order.
-pub struct SparseSteps<'s, 'a, T, I> {
+pub struct SparseSteps<'s, 'a, T: Clone, I: Clone> {
     sim: &'s Similarity<'a, T, I>,
     keep: Keep<T>,
     next: usize,
@@ -1422,6 +1536,145 @@ mod tests {
             let want = in_pool(2, || sparse_in_steps(&general, keep, 2048));
             assert_identical(&got, &want);
         }
+    }
+
+    /// CSR parts of `m` with each row's entries shuffled and some values split into two
+    /// entries of the same column (small integers: the sums stay exact).
+    fn messy_csr_of(m: &[Vec<f64>], seed: u64) -> (Vec<i64>, Vec<i64>, Vec<f64>) {
+        let mut state = seed;
+        let mut next = move |n: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut indptr = vec![0i64];
+        let (mut ind, mut dat) = (vec![], vec![]);
+        for row in m {
+            let mut entries = vec![];
+            for (c, &v) in row.iter().enumerate() {
+                if v == 0.0 {
+                    continue;
+                }
+                if next(3) == 0 {
+                    let a = next(5) as f64 - 2.0;
+                    entries.push((c as i64, a));
+                    entries.push((c as i64, v - a));
+                } else {
+                    entries.push((c as i64, v));
+                }
+            }
+            for t in (1..entries.len()).rev() {
+                entries.swap(t, next(t as u64 + 1) as usize);
+            }
+            for (c, v) in entries {
+                ind.push(c);
+                dat.push(v);
+            }
+            indptr.push(ind.len() as i64);
+        }
+        (indptr, ind, dat)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn unsorted_rows_and_duplicates_give_the_canonical_result(
+            x in (0usize..3).prop_flat_map(|d| mixed_matrix(0..200, 7, d)),
+            seed: u64,
+            step in 1usize..300,
+        ) {
+            let clean = csr_of(&x);
+            let messy = messy_csr_of(&x, seed);
+            let copy = messy.clone();
+            let keep = Keep::new(Some(4), None, false).unwrap();
+            let want = in_pool(2, || sparse_in_steps(&sim(&clean, &clean, 7), keep, step));
+            for got in [
+                in_pool(2, || sparse_in_steps(&sim(&messy, &messy, 7), keep, step)),
+                in_pool(2, || sparse_in_steps(&sim(&messy, &copy, 7), keep, step)),
+            ] {
+                assert_identical(&got, &want);
+            }
+            let want = in_pool(2, || dense_in_steps(&sim(&clean, &clean, 7), step));
+            let got = in_pool(2, || dense_in_steps(&sim(&messy, &messy, 7), step));
+            prop_assert_eq!(got, want);
+        }
+
+        #[test]
+        fn unsorted_rows_give_one_score_from_both_sides(
+            x in (0usize..3).prop_flat_map(|d| mixed_matrix(0..200, 7, d)),
+            seed: u64,
+        ) {
+            // Values that are not small integers: sums in another order would round
+            // otherwise, so the symmetric path equals the general one only if every
+            // product adds up in one order.
+            let scale = |v: f64| v * (1.0 + (seed % 997) as f64 / 1013.0) / 3.0;
+            let x: Vec<Vec<f64>> = x
+                .iter()
+                .enumerate()
+                .map(|(i, r)| r.iter().map(|&v| scale(v) + v * i as f64 / 7.0).collect())
+                .collect();
+            let messy = messy_csr_of(&x, seed);
+            let copy = messy.clone();
+            let keep = Keep::new(Some(5), None, false).unwrap();
+            let got = in_pool(2, || sparse_in_steps(&sim(&messy, &messy, 7), keep, 64));
+            let want = in_pool(2, || sparse_in_steps(&sim(&messy, &copy, 7), keep, 64));
+            assert_identical(&got, &want);
+        }
+    }
+
+    #[test]
+    fn unsorted_sparse_rows_give_one_score_from_both_sides() {
+        // Clusters of 8 rows sharing 6 columns of their own: each row touches few others
+        // (the touched-entries path), and shares several columns with them, with values
+        // whose sums round differently in another order.
+        let mut state = 3u64;
+        let mut next = move |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        let (n, cols) = (800, 600);
+        let x: Vec<Vec<f64>> = (0..n)
+            .map(|i| {
+                let mut row = vec![0.0; cols];
+                for t in 0..6 {
+                    if next(4) > 0 {
+                        row[(i / 8) * 6 + t] = (next(1 << 20) + 1) as f64 / 9973.0;
+                    }
+                }
+                row
+            })
+            .collect();
+        let messy = messy_csr_of(&x, 11);
+        let copy = messy.clone();
+        let symmetric = sim(&messy, &messy, cols);
+        assert!((0..n).all(|r| symmetric.work(r) * 4 < n));
+        let keep = Keep::new(Some(3), None, false).unwrap();
+        let got = in_pool(2, || sparse_in_steps(&symmetric, keep, 100));
+        let want = in_pool(2, || sparse_in_steps(&sim(&messy, &copy, cols), keep, 100));
+        assert_identical(&got, &want);
+    }
+
+    #[test]
+    fn canonical_rows_sum_duplicates_in_place() {
+        let indptr = vec![0i64, 4, 4, 6];
+        let ind = vec![3i64, 1, 3, 0, 2, 2];
+        let dat = vec![1.0, 2.0, 4.0, 5.0, 0.0, 7.0];
+        let m = Csr::new("X", (3, 4), &indptr, &ind, &dat)
+            .unwrap()
+            .into_canonical();
+        assert_eq!(&*m.indices, &ind[..]);
+        // Column 3 of row 0 sums at its first place; an explicit zero is no duplicate.
+        assert_eq!(&*m.data, &[5.0, 2.0, 0.0, 5.0, 0.0, 7.0]);
+        assert!(matches!(m.data, Cow::Owned(_)));
+        // Nothing to sum: borrowed, not copied.
+        let m = Csr::new("X", (3, 4), &indptr, &ind, &m.data)
+            .unwrap()
+            .into_canonical();
+        assert!(matches!(m.data, Cow::Borrowed(_)));
     }
 
     #[test]

@@ -59,11 +59,12 @@ def _pair(X: Any, Y: Any) -> tuple[Any, Any]:
 
 
 def _csr_parts(M: Any, dtype: np.dtype, index: np.dtype) -> tuple[Any, ...]:
-    """(data, indices, indptr, shape) in canonical CSR form, copying only when needed."""
+    """(data, indices, indptr, shape) of M as CSR, copying only when needed.
+
+    Unsorted rows and duplicate entries are left to the core, which orders them (on all
+    cores) without touching the input: scikit-learn's TF-IDF output has unsorted rows.
+    """
     C = M.tocsr(copy=False) if sp.issparse(M) else sp.csr_array(M)
-    if not C.has_canonical_format:
-        C = C.copy()
-        C.sum_duplicates()
     return (
         np.ascontiguousarray(C.data, dtype=dtype),
         np.ascontiguousarray(C.indices, dtype=index),
