@@ -894,26 +894,22 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
             .collect()
     }
 
-    /// The dense similarity matrix, computed in steps of rows (see [`DenseSteps`]). Fails
-    /// when `n_X × n_Y` values do not fit in memory's address space.
-    pub fn dense_steps(&self) -> Result<DenseSteps<'_, 'a, T, I>> {
+    /// The dense similarity matrix, computed into `out` in steps of rows (see
+    /// [`DenseSteps`]). `out` holds `n_X × n_Y` zeros, row-major: the caller allocates it
+    /// (numpy's zeroed pages come cheaper than a large `Vec`'s), and entries of rows that
+    /// share nothing are never written. Fails when `out` has another length.
+    pub fn dense_steps<'o>(&self, out: &'o mut [T]) -> Result<DenseSteps<'_, 'a, 'o, T, I>> {
         let (n_x, n_y) = self.shape();
-        let len = n_x
-            .checked_mul(n_y)
-            .filter(|&n| {
-                n.checked_mul(size_of::<T>())
-                    .is_some_and(|b| b <= isize::MAX as usize)
-            })
-            .ok_or_else(|| {
-                Error::param(
-                    "X",
-                    format!("a dense {n_x} x {n_y} result is too large: ask for a sparse one"),
-                )
-            })?;
+        if n_x.checked_mul(n_y) != Some(out.len()) {
+            return Err(Error::param(
+                "out",
+                format!("has {} values, expected {n_x} x {n_y}", out.len()),
+            ));
+        }
         Ok(DenseSteps {
             sim: self,
             next: 0,
-            out: vec![T::zero(); len],
+            out,
         })
     }
 
@@ -1008,13 +1004,13 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
 /// The dense similarity matrix, computed in steps of consecutive rows so that a caller can
 /// check for Ctrl-C in between. In a self-join each step computes its rows from their
 /// block's diagonal on and copies the rest from the rows above, which are complete by then.
-pub struct DenseSteps<'s, 'a, T: Clone, I: Clone> {
+pub struct DenseSteps<'s, 'a, 'o, T: Clone, I: Clone> {
     sim: &'s Similarity<'a, T, I>,
     next: usize,
-    out: Vec<T>,
+    out: &'o mut [T],
 }
 
-impl<T: Real, I: Index> DenseSteps<'_, '_, T, I> {
+impl<T: Real, I: Index> DenseSteps<'_, '_, '_, T, I> {
     /// Rows not computed yet.
     pub fn remaining(&self) -> usize {
         self.sim.x.n_rows - self.next
@@ -1053,13 +1049,11 @@ impl<T: Real, I: Index> DenseSteps<'_, '_, T, I> {
         }
     }
 
-    /// The `n_X × n_Y` matrix, computing the rows not computed yet.
-    pub fn finish(mut self) -> ndarray::Array2<T> {
+    /// Compute the rows not computed yet.
+    pub fn finish(mut self) {
         while self.remaining() > 0 {
             self.step(usize::MAX);
         }
-        let shape = self.sim.shape();
-        ndarray::Array2::from_shape_vec(shape, self.out).expect("n_X × n_Y values")
     }
 }
 
@@ -1426,11 +1420,13 @@ mod tests {
     }
 
     fn dense_in_steps(s: &Similarity<'_, f64, i64>, step: usize) -> ndarray::Array2<f64> {
-        let mut steps = s.dense_steps().unwrap();
+        let mut out = ndarray::Array2::zeros(s.shape());
+        let mut steps = s.dense_steps(out.as_slice_mut().unwrap()).unwrap();
         while steps.remaining() > 0 {
             steps.step(step);
         }
-        steps.finish()
+        steps.finish();
+        out
     }
 
     /// Same columns, and the same values to the bit.

@@ -445,6 +445,23 @@ def test_shape_mismatch_names_y():
         wn.cosine_similarity(X.toarray(), Y.toarray())
 
 
+def test_core_dense_output_array_is_checked():
+    from wirenlp import _core
+    from wirenlp.similarity import _core_pair
+
+    X = random_sparse(3, 4, 0.5, 1)
+    xp, yp, _ = _core_pair(X, X)
+    with pytest.raises(ValueError, match=r"^out: has shape \[2, 3\], expected \(3, 3\)"):
+        _core.cosine_dense(xp, yp, np.zeros((2, 3)))
+    with pytest.raises(TypeError, match=r"^out: must be a 2-d numpy array"):
+        _core.cosine_dense(xp, yp, np.zeros((3, 3), dtype=np.float32))
+    with pytest.raises(TypeError, match=r"^out: must be C-contiguous"):
+        _core.cosine_dense(xp, yp, np.zeros((3, 3), order="F"))
+    out = np.zeros((3, 3))
+    _core.cosine_dense(xp, yp, out)
+    np.testing.assert_allclose(out, sk_cosine(X), rtol=0, atol=1e-12)
+
+
 def test_not_a_matrix_names_x():
     with pytest.raises(ValueError, match=r"^X: expected a 2-d"):
         wn.cosine_similarity(np.ones(3))

@@ -132,10 +132,13 @@ def cosine_similarity(
         Xn = _normalised(X.astype(dtype, copy=False))
         Yn = Xn if Y is X else _normalised(Y.astype(dtype, copy=False))
         return Xn @ Yn.T
-    xp, yp, _ = _core_pair(X, Y)
+    xp, yp, dtype = _core_pair(X, Y)
     shape = (X.shape[0], Y.shape[0])
     if dense_output or not (sp.issparse(X) and sp.issparse(Y)):
-        return _core.cosine_dense(xp, yp, n_jobs=n_jobs)
+        # numpy's zeroed pages (huge pages where the system allows) cost less than Rust's.
+        out = np.zeros(shape, dtype=dtype)
+        _core.cosine_dense(xp, yp, out, n_jobs=n_jobs)
+        return out
     data, indices, indptr = _core.cosine_sparse(xp, yp, n_jobs=n_jobs)
     return sp.csr_matrix((data, indices, indptr), shape=shape)
 

@@ -1,9 +1,13 @@
 //! Binding of `similarity` and `minhash`: CSR parts come in as numpy arrays (borrowed, not
 //! copied) and go out as numpy arrays that own the Rust vectors; the Python layer builds the
-//! scipy matrix. Work runs with the GIL released, in row blocks with a Ctrl-C check between.
+//! scipy matrix. A dense result is written into a numpy array the Python layer allocates.
+//! Work runs with the GIL released, in row blocks with a Ctrl-C check between.
 
-use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyTypeError;
+use numpy::{
+    Element, IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use super::input::{extract_texts, run_detached};
@@ -25,13 +29,21 @@ type CsrArg<'py> = (
 );
 
 /// What to compute from the prepared similarity.
-enum Output {
-    Dense,
+enum Output<'py> {
+    /// Into this array of zeros, which the Python layer allocates: numpy's zeroed pages
+    /// come cheaper than a large Rust allocation's.
+    Dense(Bound<'py, PyAny>),
     Sparse {
         k: Option<i64>,
         threshold: Option<f64>,
         exclude_self: bool,
     },
+}
+
+/// [`Output`] with its options checked.
+enum Job<'py, T> {
+    Dense(Bound<'py, PyArray2<T>>),
+    Sparse(Keep<T>),
 }
 
 type Slices<'a, T, I> = ((usize, usize), &'a [I], &'a [I], &'a [T]);
@@ -74,7 +86,7 @@ fn compute<'py, T, I>(
     py: Python<'py>,
     x: &CsrArg<'py>,
     y: &CsrArg<'py>,
-    output: Output,
+    output: Output<'py>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>>
 where
@@ -85,13 +97,15 @@ where
         Borrowed::<T, I>::new(x, "X")?,
         Borrowed::<T, I>::new(y, "Y")?,
     );
-    let keep = match output {
-        Output::Dense => None,
+    let job = match output {
+        Output::Dense(out) => Job::Dense(out.cast_into::<PyArray2<T>>().map_err(|_| {
+            PyTypeError::new_err("out: must be a 2-d numpy array of X's float type")
+        })?),
         Output::Sparse {
             k,
             threshold,
             exclude_self,
-        } => Some(Keep::<T>::new(k, threshold, exclude_self).py_err()?),
+        } => Job::Sparse(Keep::<T>::new(k, threshold, exclude_self).py_err()?),
     };
     let (xs, ys) = (xb.slices("X")?, yb.slices("Y")?);
     let sim = run_detached(py, || {
@@ -99,16 +113,34 @@ where
         let yc = Csr::new("Y", ys.0, ys.1, ys.2, ys.3)?;
         install(n_jobs, || Similarity::new(xc, &yc))?
     })?;
-    match keep {
-        None => {
-            let mut steps = sim.dense_steps().py_err()?;
+    match job {
+        Job::Dense(out) => {
+            let (n_x, n_y) = sim.shape();
+            if out.shape() != [n_x, n_y] {
+                return Err(PyValueError::new_err(format!(
+                    "out: has shape {:?}, expected {:?}",
+                    out.shape(),
+                    sim.shape()
+                )));
+            }
+            let mut rw = out
+                .try_readwrite()
+                .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
+            // A Fortran-ordered array is contiguous too, but not row-major.
+            let c_order = || PyTypeError::new_err("out: must be C-contiguous");
+            if !rw.is_c_contiguous() {
+                return Err(c_order());
+            }
+            let flat = rw.as_slice_mut().map_err(|_| c_order())?;
+            let mut steps = sim.dense_steps(flat).py_err()?;
             while steps.remaining() > 0 {
                 run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
                 py.check_signals()?;
             }
-            Ok(steps.finish().into_pyarray(py).into_any())
+            drop(rw);
+            Ok(out.into_any())
         }
-        Some(keep) => {
+        Job::Sparse(keep) => {
             let mut steps = sim.sparse_steps(keep);
             while steps.remaining() > 0 {
                 run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
@@ -129,7 +161,7 @@ fn dispatch<'py>(
     py: Python<'py>,
     x: CsrArg<'py>,
     y: CsrArg<'py>,
-    output: Output,
+    output: Output<'py>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let f32_data = x.0.cast::<PyArray1<f32>>().is_ok();
@@ -142,16 +174,18 @@ fn dispatch<'py>(
     }
 }
 
-/// Dense cosine similarity of the rows of two CSR matrices (same float and index types).
+/// Dense cosine similarity of the rows of two CSR matrices (same float and index types),
+/// written into `out`: a C-contiguous `n_X × n_Y` array of zeros of the same float type.
 #[pyfunction]
-#[pyo3(signature = (x, y, *, n_jobs=None))]
+#[pyo3(signature = (x, y, out, *, n_jobs=None))]
 fn cosine_dense<'py>(
     py: Python<'py>,
     x: CsrArg<'py>,
     y: CsrArg<'py>,
+    out: Bound<'py, PyAny>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    dispatch(py, x, y, Output::Dense, n_jobs)
+    dispatch(py, x, y, Output::Dense(out), n_jobs)
 }
 
 /// Sparse cosine similarity: `(data, indices, indptr)` keeping at most `k` entries per row
