@@ -593,6 +593,34 @@ fn trim<T: Real>(found: &mut Vec<(u32, T)>, k: usize) {
     }
 }
 
+/// Sort `terms` by their first field, below `n_cols`, keeping the order of equal ones: a
+/// least-significant-digit radix sort, 11 bits a pass (two passes up to 4 million columns).
+fn sort_by_column<T: Copy>(terms: &mut Vec<(u32, u32, T)>, n_cols: usize) {
+    const BITS: u32 = 11;
+    const MASK: u32 = (1 << BITS) - 1;
+    let bits = usize::BITS - n_cols.saturating_sub(1).leading_zeros();
+    let mut out = terms.clone();
+    let mut shift = 0;
+    while shift < bits {
+        let digit = |t: &(u32, u32, T)| ((t.0 >> shift) & MASK) as usize;
+        let mut next = [0usize; 1 << BITS];
+        for t in terms.iter() {
+            next[digit(t)] += 1;
+        }
+        let mut at = 0;
+        for n in next.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        for t in terms.iter() {
+            let slot = &mut next[digit(t)];
+            out[*slot] = *t;
+            *slot += 1;
+        }
+        std::mem::swap(terms, &mut out);
+        shift += BITS;
+    }
+}
+
 /// Cosine similarity between the rows of `X` and the rows of `Y`, prepared once for many
 /// row blocks of `X`.
 pub struct Similarity<'a, T: Clone, I: Clone> {
@@ -665,16 +693,16 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
 
     /// Number of multiply-adds row `r` of `X` costs.
     fn work(&self, r: usize) -> usize {
-        // A dense column touches all of Y: it needs the dense path, whatever the rest costs.
-        self.x
-            .row(r)
-            .0
-            .iter()
-            .map(|c| match self.dense.slot[c.pos()] {
-                NOT_DENSE => self.y_cols.df(c.pos()),
-                _ => usize::MAX / (X_BLOCK * 8),
-            })
-            .fold(0usize, usize::saturating_add)
+        let mut work = 0usize;
+        for c in self.x.row(r).0 {
+            match self.dense.slot[c.pos()] {
+                NOT_DENSE => work = work.saturating_add(self.y_cols.df(c.pos())),
+                // A dense column touches all of Y: it needs the dense path, whatever the
+                // rest costs.
+                _ => return usize::MAX / (X_BLOCK * 8),
+            }
+        }
+        work
     }
 
     /// The stored entries of rows `rows` of `X` as `(column, row in block, value)`, sorted
@@ -690,7 +718,8 @@ impl<'a, T: Real, I: Index> Similarity<'a, T, I> {
                     .map(|(c, &v)| (c.pos() as u32, b as u32, v)),
             );
         }
-        terms.sort_unstable_by_key(|t| (t.0, t.1));
+        // Generated row after row: a stable sort by column orders them by (column, row).
+        sort_by_column(&mut terms, self.x.n_cols);
         terms
     }
 
@@ -1693,6 +1722,22 @@ mod tests {
             .unwrap()
             .into_canonical();
         assert!(matches!(m.data, Cow::Borrowed(_)));
+    }
+
+    proptest! {
+        #[test]
+        fn radix_sort_orders_by_column_and_keeps_ties_in_place(
+            cols in proptest::collection::vec(0u32..5000, 0..300),
+            n_extra in 0usize..3,
+        ) {
+            let n_cols = [5000usize, 1 << 22, 1 << 31][n_extra];
+            let mut terms: Vec<(u32, u32, f64)> =
+                cols.iter().enumerate().map(|(b, &c)| (c, b as u32, 0.0)).collect();
+            let mut want = terms.clone();
+            want.sort_by_key(|t| t.0);
+            sort_by_column(&mut terms, n_cols);
+            prop_assert_eq!(terms, want);
+        }
     }
 
     #[test]
