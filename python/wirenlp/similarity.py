@@ -61,8 +61,9 @@ def _pair(X: Any, Y: Any) -> tuple[Any, Any]:
 def _csr_parts(M: Any, dtype: np.dtype, index: np.dtype) -> tuple[Any, ...]:
     """(data, indices, indptr, shape) of M as CSR, copying only when needed.
 
-    Unsorted rows and duplicate entries are left to the core, which orders them (on all
-    cores) without touching the input: scikit-learn's TF-IDF output has unsorted rows.
+    Unsorted rows and duplicate entries go to the core as they are: it needs no order and
+    sums duplicates itself, on a copy. scikit-learn's TF-IDF rows are unsorted, and sorting
+    them here took a fifth of a top-10 self-join.
     """
     C = M.tocsr(copy=False) if sp.issparse(M) else sp.csr_array(M)
     return (
