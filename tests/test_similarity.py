@@ -33,7 +33,8 @@ def brute_top_k(X, Y, k, threshold, exclude_self):
     inv = lambda A: np.divide(  # noqa: E731
         1.0, np.sqrt((A * A).sum(1)), out=np.zeros(len(A)), where=(A * A).sum(1) > 0
     )
-    S = (Xd @ Yd.T) * inv(Xd)[:, None] * inv(Yd)[None, :]
+    # The documented score: the dot product times the product of the inverse norms.
+    S = (Xd @ Yd.T) * (inv(Xd)[:, None] * inv(Yd)[None, :])
     rows = []
     for i, row in enumerate(S):
         cand = [
@@ -149,6 +150,71 @@ def test_top_k_equals_brute_force(X, Y, k, threshold, exclude_self):
     for g, w in zip(rows_of(got), want, strict=True):
         assert [j for j, _ in g] == [j for j, _ in w]
         np.testing.assert_allclose([s for _, s in g], [s for _, s in w], rtol=0, atol=1e-12)
+
+
+# Up to 300 rows (several blocks of 128): two columns stored in most rows, five rarely,
+# small integers (exact dot products, many ties), some rows empty.
+mixed_matrix = st.integers(1, 300).flatmap(
+    lambda n: st.tuples(
+        hnp.arrays(np.float64, (n, 2), elements=st.sampled_from([0.0, 1.0, 2.0, -1.0, 3.0])),
+        hnp.arrays(np.float64, (n, 5), elements=st.sampled_from([0.0] * 6 + [1.0, 2.0, -1.0])),
+        hnp.arrays(np.bool_, (n, 1)),
+    ).map(lambda t: np.hstack([t[0], t[1]]) * t[2])
+)
+
+
+def same_bits(a, b):
+    """The same sparse matrix to the bit: structure, columns and values."""
+    return (
+        a.shape == b.shape
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+        and np.array_equal(a.data.view(np.uint64), b.data.view(np.uint64))
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    X=mixed_matrix,
+    k=st.integers(1, 12) | st.just(400),
+    threshold=st.none() | st.floats(-1, 1),
+    exclude_self=st.booleans(),
+    n_jobs=st.integers(1, 3),
+)
+def test_self_join_equals_general_path_and_brute_force(X, k, threshold, exclude_self, n_jobs):
+    # Y=None takes the symmetric path (each pair computed once); Y a copy, the general one.
+    Xs = sp.csr_matrix(X)
+    got = wn.top_k_similar(Xs, k=k, threshold=threshold, exclude_self=exclude_self, n_jobs=n_jobs)
+    want = brute_top_k(Xs, Xs, k, threshold, exclude_self)
+    for g, w in zip(rows_of(got), want, strict=True):
+        assert [j for j, _ in g] == [j for j, _ in w]
+        np.testing.assert_allclose([s for _, s in g], [s for _, s in w], rtol=0, atol=1e-12)
+    if not exclude_self:
+        general = wn.top_k_similar(Xs, Xs.copy(), k=k, threshold=threshold, n_jobs=1)
+        assert same_bits(got, general)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_self_join_across_steps_equals_general_path(n_jobs):
+    # 5,000 rows: the binding computes them in steps of 2,048 and the symmetric path carries
+    # each later row's candidates from step to step.
+    rng = np.random.default_rng(8)
+    common = sp.random(5000, 3, density=0.6, format="csr", random_state=rng)
+    rare = sp.random(5000, 400, density=0.01, format="csr", random_state=rng)
+    X = sp.hstack([common, rare], format="csr")
+    X.data = np.round(X.data * 4)  # ties
+    X.eliminate_zeros()
+    for kw in [{"k": 10}, {"k": 3, "threshold": 0.6}, {"k": 5000}]:
+        got = wn.top_k_similar(X, exclude_self=False, n_jobs=n_jobs, **kw)
+        assert same_bits(got, wn.top_k_similar(X, X.copy(), n_jobs=n_jobs, **kw))
+
+
+def test_self_join_dense_is_symmetric_and_equals_general_path():
+    X = random_sparse(2500, 300, 0.05, 9)
+    got = wn.cosine_similarity(X)
+    assert np.array_equal(got, got.T)
+    assert np.array_equal(got, wn.cosine_similarity(X, X.copy()))
+    np.testing.assert_allclose(got, sk_cosine(X), rtol=0, atol=1e-12)
 
 
 def test_top_k_with_k_at_least_n_keeps_every_nonzero():
@@ -377,6 +443,23 @@ def test_shape_mismatch_names_y():
         wn.top_k_similar(X, Y)
     with pytest.raises(ValueError, match=r"^Y: .*columns"):
         wn.cosine_similarity(X.toarray(), Y.toarray())
+
+
+def test_core_dense_output_array_is_checked():
+    from wirenlp import _core
+    from wirenlp.similarity import _core_pair
+
+    X = random_sparse(3, 4, 0.5, 1)
+    xp, yp, _ = _core_pair(X, X)
+    with pytest.raises(ValueError, match=r"^out: has shape \[2, 3\], expected \(3, 3\)"):
+        _core.cosine_dense(xp, yp, np.zeros((2, 3)))
+    with pytest.raises(TypeError, match=r"^out: must be a 2-d numpy array"):
+        _core.cosine_dense(xp, yp, np.zeros((3, 3), dtype=np.float32))
+    with pytest.raises(TypeError, match=r"^out: must be C-contiguous"):
+        _core.cosine_dense(xp, yp, np.zeros((3, 3), order="F"))
+    out = np.zeros((3, 3))
+    _core.cosine_dense(xp, yp, out)
+    np.testing.assert_allclose(out, sk_cosine(X), rtol=0, atol=1e-12)
 
 
 def test_not_a_matrix_names_x():

@@ -130,7 +130,11 @@ def top_terms(
 # similarity: CSR parts are (data, indices, indptr, (n_rows, n_cols)).
 _Csr = tuple[npt.NDArray[Any], npt.NDArray[Any], npt.NDArray[Any], tuple[int, int]]
 
-def cosine_dense(x: _Csr, y: _Csr, *, n_jobs: int | None = None) -> npt.NDArray[Any]: ...
+def cosine_dense(
+    x: _Csr, y: _Csr, out: npt.NDArray[Any], *, n_jobs: int | None = None
+) -> npt.NDArray[Any]:
+    """Write cos(x, y) into ``out``: C-contiguous zeros of shape (n_x, n_y), x's float type."""
+
 def cosine_sparse(
     x: _Csr,
     y: _Csr,

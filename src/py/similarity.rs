@@ -1,10 +1,13 @@
 //! Binding of `similarity` and `minhash`: CSR parts come in as numpy arrays (borrowed, not
 //! copied) and go out as numpy arrays that own the Rust vectors; the Python layer builds the
-//! scipy matrix. Work runs with the GIL released, in row blocks with a Ctrl-C check between.
+//! scipy matrix. A dense result is written into a numpy array the Python layer allocates.
+//! Work runs with the GIL released, in row blocks with a Ctrl-C check between.
 
-use ndarray::Array2;
-use numpy::{Element, IntoPyArray, PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyTypeError;
+use numpy::{
+    Element, IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use super::input::{extract_texts, run_detached};
@@ -12,7 +15,7 @@ use super::CoreResultExt;
 use crate::error::Error;
 use crate::minhash::{self, Analyzer, Options};
 use crate::parallel::install;
-use crate::similarity::{Csr, CsrParts, Index, Keep, Real, Similarity};
+use crate::similarity::{Csr, Index, Keep, Real, Similarity};
 
 /// Rows of `X` per block between two Ctrl-C checks.
 const BLOCK: usize = 2048;
@@ -26,13 +29,21 @@ type CsrArg<'py> = (
 );
 
 /// What to compute from the prepared similarity.
-enum Output {
-    Dense,
+enum Output<'py> {
+    /// Into this array of zeros, which the Python layer allocates: numpy's zeroed pages
+    /// come cheaper than a large Rust allocation's.
+    Dense(Bound<'py, PyAny>),
     Sparse {
         k: Option<i64>,
         threshold: Option<f64>,
         exclude_self: bool,
     },
+}
+
+/// [`Output`] with its options checked.
+enum Job<'py, T> {
+    Dense(Bound<'py, PyArray2<T>>),
+    Sparse(Keep<T>),
 }
 
 type Slices<'a, T, I> = ((usize, usize), &'a [I], &'a [I], &'a [T]);
@@ -75,7 +86,7 @@ fn compute<'py, T, I>(
     py: Python<'py>,
     x: &CsrArg<'py>,
     y: &CsrArg<'py>,
-    output: Output,
+    output: Output<'py>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>>
 where
@@ -86,13 +97,15 @@ where
         Borrowed::<T, I>::new(x, "X")?,
         Borrowed::<T, I>::new(y, "Y")?,
     );
-    let keep = match output {
-        Output::Dense => None,
+    let job = match output {
+        Output::Dense(out) => Job::Dense(out.cast_into::<PyArray2<T>>().map_err(|_| {
+            PyTypeError::new_err("out: must be a 2-d numpy array of X's float type")
+        })?),
         Output::Sparse {
             k,
             threshold,
             exclude_self,
-        } => Some(Keep::<T>::new(k, threshold, exclude_self).py_err()?),
+        } => Job::Sparse(Keep::<T>::new(k, threshold, exclude_self).py_err()?),
     };
     let (xs, ys) = (xb.slices("X")?, yb.slices("Y")?);
     let sim = run_detached(py, || {
@@ -100,28 +113,40 @@ where
         let yc = Csr::new("Y", ys.0, ys.1, ys.2, ys.3)?;
         install(n_jobs, || Similarity::new(xc, &yc))?
     })?;
-    let (n_x, n_y) = sim.shape();
-    let blocks = (0..n_x).step_by(BLOCK).map(|r| r..(r + BLOCK).min(n_x));
-    match keep {
-        None => {
-            let mut out = Array2::<T>::zeros((n_x, n_y));
-            let flat = out.as_slice_mut().expect("a new array is contiguous");
-            for rows in blocks {
-                let block = &mut flat[rows.start * n_y..rows.end * n_y];
-                run_detached(py, || install(n_jobs, || sim.dense_rows(rows, block)))?;
+    match job {
+        Job::Dense(out) => {
+            let (n_x, n_y) = sim.shape();
+            if out.shape() != [n_x, n_y] {
+                return Err(PyValueError::new_err(format!(
+                    "out: has shape {:?}, expected {:?}",
+                    out.shape(),
+                    sim.shape()
+                )));
+            }
+            let mut rw = out
+                .try_readwrite()
+                .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
+            // A Fortran-ordered array is contiguous too, but not row-major.
+            let c_order = || PyTypeError::new_err("out: must be C-contiguous");
+            if !rw.is_c_contiguous() {
+                return Err(c_order());
+            }
+            let flat = rw.as_slice_mut().map_err(|_| c_order())?;
+            let mut steps = sim.dense_steps(flat).py_err()?;
+            while steps.remaining() > 0 {
+                run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
                 py.check_signals()?;
             }
-            Ok(out.into_pyarray(py).into_any())
+            drop(rw);
+            Ok(out.into_any())
         }
-        Some(keep) => {
-            let mut parts = Vec::new();
-            for rows in blocks {
-                parts.push(run_detached(py, || {
-                    install(n_jobs, || sim.sparse_rows(rows, &keep))
-                })?);
+        Job::Sparse(keep) => {
+            let mut steps = sim.sparse_steps(keep);
+            while steps.remaining() > 0 {
+                run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
                 py.check_signals()?;
             }
-            let m = CsrParts::vstack(parts);
+            let m = steps.finish();
             let t = (
                 m.data.into_pyarray(py),
                 m.indices.into_pyarray(py),
@@ -136,7 +161,7 @@ fn dispatch<'py>(
     py: Python<'py>,
     x: CsrArg<'py>,
     y: CsrArg<'py>,
-    output: Output,
+    output: Output<'py>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let f32_data = x.0.cast::<PyArray1<f32>>().is_ok();
@@ -149,16 +174,18 @@ fn dispatch<'py>(
     }
 }
 
-/// Dense cosine similarity of the rows of two CSR matrices (same float and index types).
+/// Dense cosine similarity of the rows of two CSR matrices (same float and index types),
+/// written into `out`: a C-contiguous `n_X × n_Y` array of zeros of the same float type.
 #[pyfunction]
-#[pyo3(signature = (x, y, *, n_jobs=None))]
+#[pyo3(signature = (x, y, out, *, n_jobs=None))]
 fn cosine_dense<'py>(
     py: Python<'py>,
     x: CsrArg<'py>,
     y: CsrArg<'py>,
+    out: Bound<'py, PyAny>,
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    dispatch(py, x, y, Output::Dense, n_jobs)
+    dispatch(py, x, y, Output::Dense(out), n_jobs)
 }
 
 /// Sparse cosine similarity: `(data, indices, indptr)` keeping at most `k` entries per row
