@@ -281,6 +281,25 @@ impl std::fmt::Debug for Tokenizer {
     }
 }
 
+/// Stop words and stemmer of one news-mode document, and the language they are for.
+struct NewsRules<'a> {
+    lang: Option<String>,
+    stop: StopSet<'a>,
+    stemmer: Option<&'a Stemmer>,
+}
+
+/// Per chunk of a batch: the token id of each distinct surface form, per language.
+#[derive(Default)]
+struct SurfaceCache {
+    surfaces: Interner,
+    langs: Vec<Option<String>>,
+    /// `tokens[l][surface id]`: token id, [`DROPPED`], or [`UNSEEN`].
+    tokens: Vec<Vec<u32>>,
+}
+
+const UNSEEN: u32 = u32::MAX;
+const DROPPED: u32 = u32::MAX - 1;
+
 /// A span of the original text (byte offsets) that becomes one token.
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -378,13 +397,23 @@ impl Tokenizer {
             .par_chunks(chunk)
             .map(|docs| {
                 let mut table = Interner::with_capacity(4096);
+                let mut cache = SurfaceCache {
+                    // Distinct surface forms of a chunk run to tens of thousands.
+                    surfaces: Interner::with_capacity(16_384),
+                    ..SurfaceCache::default()
+                };
                 let ids = docs
                     .iter()
                     .map(|t| {
                         let t = t.as_ref();
                         // News averages about six bytes per token.
                         let mut ids = Vec::with_capacity(t.len() / 6 + 1);
-                        self.for_each_token(t, |tok, _, _| ids.push(table.intern(&tok)));
+                        match self.config.pattern {
+                            Pattern::News => self.news_ids(t, &mut table, &mut cache, &mut ids),
+                            Pattern::Sklearn => {
+                                self.for_each_token(t, |tok, _, _| ids.push(table.intern(&tok)))
+                            }
+                        }
                         ids
                     })
                     .collect();
@@ -456,21 +485,10 @@ impl Tokenizer {
                 self.for_each_sklearn_token(&pre, |t, s, e| f(Cow::Borrowed(t), s, e));
             }
             Pattern::News => {
-                let lang = if self.needs_language() {
-                    self.language_of(text)
-                } else {
-                    self.fixed_lang.clone()
-                };
-                let res = lang.as_deref().map(resources);
-                let stop = self.stop_set(res);
-                let stemmer = if self.config.stem {
-                    res.and_then(|r| r.stemmer.as_ref())
-                } else {
-                    None
-                };
+                let rules = self.news_rules(text);
                 let mut buf = String::new();
                 scan_news(text, &self.config, |span| {
-                    let tok = self.finish_news_token(text, span, &stop, stemmer, &mut buf);
+                    let tok = self.finish_news_token(text, span, &rules, &mut buf);
                     if let Some(tok) = tok {
                         f(tok, span.start, span.end);
                     }
@@ -479,14 +497,83 @@ impl Tokenizer {
         }
     }
 
+    /// The language-dependent rules for one news-mode document.
+    fn news_rules(&self, text: &str) -> NewsRules<'_> {
+        let lang = if self.needs_language() {
+            self.language_of(text)
+        } else {
+            self.fixed_lang.clone()
+        };
+        let res = lang.as_deref().map(resources);
+        NewsRules {
+            stop: self.stop_set(res),
+            stemmer: if self.config.stem {
+                res.and_then(|r| r.stemmer.as_ref())
+            } else {
+                None
+            },
+            lang,
+        }
+    }
+
+    /// News-mode token ids of one document into `table`. A surface form's token (or its
+    /// removal) is worked out once per chunk and language, then looked up: most of a corpus's
+    /// words are repeats.
+    fn news_ids(
+        &self,
+        text: &str,
+        table: &mut Interner,
+        cache: &mut SurfaceCache,
+        ids: &mut Vec<u32>,
+    ) {
+        let rules = self.news_rules(text);
+        let slot = match cache.langs.iter().position(|l| *l == rules.lang) {
+            Some(i) => i,
+            None => {
+                cache.langs.push(rules.lang.clone());
+                cache.tokens.push(Vec::new());
+                cache.langs.len() - 1
+            }
+        };
+        let mut buf = String::new();
+        scan_news(text, &self.config, |span| {
+            if span.clitic {
+                // Clitics are rare and their token depends on more than the surface.
+                if let Some(tok) = self.finish_news_token(text, span, &rules, &mut buf) {
+                    ids.push(table.intern(&tok));
+                }
+                return;
+            }
+            let surface = text.get(span.start..span.end).unwrap_or_default();
+            let sid = cache.surfaces.intern(surface) as usize;
+            let known = &mut cache.tokens[slot];
+            if sid >= known.len() {
+                known.resize(sid + 1, UNSEEN);
+            }
+            let id = match known[sid] {
+                UNSEEN => {
+                    let id = self
+                        .finish_news_token(text, span, &rules, &mut buf)
+                        .map_or(DROPPED, |tok| table.intern(&tok));
+                    known[sid] = id;
+                    id
+                }
+                id => id,
+            };
+            if id != DROPPED {
+                ids.push(id);
+            }
+        });
+    }
+
     fn finish_news_token<'t>(
         &self,
         text: &'t str,
         span: Span,
-        stop: &StopSet<'_>,
-        stemmer: Option<&Stemmer>,
+        rules: &NewsRules<'_>,
         buf: &'t mut String,
     ) -> Option<Cow<'t, str>> {
+        let (stop, stemmer) = (&rules.stop, rules.stemmer);
         let surface = &text[span.start..span.end];
         let ascii = surface.is_ascii();
         let mut tok: Cow<'t, str> = if ascii {
@@ -1064,18 +1151,51 @@ mod tests {
 
     #[test]
     fn batch_ids_match_single_calls() {
-        let t = Tokenizer::new(TokenizerConfig::default()).unwrap();
+        // English and French documents in one chunk, so the same surface form ("la", "est",
+        // "visit") meets different stop lists and stemmers.
         let texts: Vec<String> = (0..500)
-            .map(|i| format!("Doc {i}: Lavrov’s visit to Bamako, l’ambassadeur {}", i % 7))
+            .map(|i| match i % 3 {
+                0 => format!(
+                    "Doc {i}: Lavrov’s visit to Bamako, the ambassador est {}",
+                    i % 7
+                ),
+                1 => format!(
+                    "La visite de Lavrov à Bamako : l’ambassadeur est là, {}",
+                    i % 5
+                ),
+                _ => format!("SIGNS of the U.S. visit; la LA est EST Est {i} l'est"),
+            })
             .collect();
-        let (table, ids) = crate::parallel::install(Some(3), || t.tokenize_ids(&texts)).unwrap();
-        assert_eq!(ids.len(), texts.len());
-        for (text, doc) in texts.iter().zip(&ids) {
-            let got: Vec<&str> = doc.iter().map(|&i| table.term(i)).collect();
-            assert_eq!(got, t.tokens(text));
+        let configs = [
+            TokenizerConfig::default(),
+            TokenizerConfig {
+                stop_words: StopWords::Auto,
+                stem: true,
+                ..Default::default()
+            },
+            TokenizerConfig {
+                elisions: Elisions::Keep,
+                lowercase: false,
+                stop_words: StopWords::Custom(vec!["Visit".into(), "est".into()]),
+                ..Default::default()
+            },
+            TokenizerConfig {
+                pattern: Pattern::Sklearn,
+                ..Default::default()
+            },
+        ];
+        for cfg in configs {
+            let t = Tokenizer::new(cfg).unwrap();
+            let (table, ids) =
+                crate::parallel::install(Some(3), || t.tokenize_ids(&texts)).unwrap();
+            assert_eq!(ids.len(), texts.len());
+            for (text, doc) in texts.iter().zip(&ids) {
+                let got: Vec<&str> = doc.iter().map(|&i| table.term(i)).collect();
+                assert_eq!(got, t.tokens(text), "{:?}", t.config());
+            }
+            let distinct: rustc_hash::FxHashSet<&str> = table.terms().collect();
+            assert_eq!(distinct.len(), table.len());
         }
-        let distinct: rustc_hash::FxHashSet<&str> = table.terms().collect();
-        assert_eq!(distinct.len(), table.len());
     }
 
     #[test]
