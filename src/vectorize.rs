@@ -788,10 +788,16 @@ impl Vectorizer {
             indptr.extend(p.ptr[1..].iter().map(|&x| base + x as i64));
             base += p.cells.len() as i64;
         }
-        let indices = parts
+        // Each part fills its own slice: no temporary copies of the (large) index array.
+        let mut indices = vec![0i32; base as usize];
+        parts
             .par_iter()
-            .flat_map_iter(|p| p.cells.iter().map(|&(c, _)| c as i32))
-            .collect();
+            .zip(split_by_parts(&mut indices, &parts).into_par_iter())
+            .for_each(|(p, out)| {
+                for (o, &(c, _)) in out.iter_mut().zip(&p.cells) {
+                    *o = c as i32;
+                }
+            });
         Csr {
             indptr,
             indices,
@@ -808,16 +814,9 @@ impl Vectorizer {
         // Each part writes its own slice of the output: no per-part buffers to concatenate.
         let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
         let mut out = vec![T::from_f64(0.0); nnz];
-        let mut slices: Vec<&mut [T]> = Vec::with_capacity(parts.len());
-        let mut rest = out.as_mut_slice();
-        for p in parts {
-            let (head, tail) = rest.split_at_mut(p.cells.len());
-            slices.push(head);
-            rest = tail;
-        }
         parts
             .par_iter()
-            .zip(slices.into_par_iter())
+            .zip(split_by_parts(&mut out, parts).into_par_iter())
             .for_each(|(rows, out)| {
                 let Some(w) = weighting else {
                     for (o, &(_, c)) in out.iter_mut().zip(&rows.cells) {
@@ -895,6 +894,18 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
 
 /// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place, with each
 /// row sorted by column.
+/// `out` cut into one slice per part, each as long as the part's cells (in order).
+fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
+    let mut slices = Vec::with_capacity(parts.len());
+    let mut rest = out;
+    for p in parts {
+        let (head, tail) = rest.split_at_mut(p.cells.len().min(rest.len()));
+        slices.push(head);
+        rest = tail;
+    }
+    slices
+}
+
 fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
     let mut w = 0;
     let mut start = 0;
