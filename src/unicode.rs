@@ -109,8 +109,22 @@ fn word_char_at(text: &str, pos: usize) -> (bool, usize) {
 
 /// Byte spans of sklearn's default token pattern `(?u)\b\w\w+\b`: maximal runs of Python word
 /// characters that are at least two characters long.
-pub fn sklearn_word_spans(text: &str) -> SklearnSpans<'_> {
-    SklearnSpans {
+pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    sklearn_words(text).map(|w| (w.start, w.end))
+}
+
+/// A token of sklearn's default pattern: its byte span and, when the block scanner saw it
+/// whole as ASCII, whether it has a capital (`None`: split character by character).
+#[derive(Clone, Copy, Debug)]
+pub struct SklearnWord {
+    pub start: usize,
+    pub end: usize,
+    pub ascii_upper: Option<bool>,
+}
+
+/// The tokens of sklearn's default pattern (see [`sklearn_word_spans`]).
+pub fn sklearn_words(text: &str) -> SklearnWords<'_> {
+    SklearnWords {
         text,
         runs: WordRuns::new(text.as_bytes(), true),
         pos: 0,
@@ -118,9 +132,9 @@ pub fn sklearn_word_spans(text: &str) -> SklearnSpans<'_> {
     }
 }
 
-/// Iterator of [`sklearn_word_spans`]: ASCII runs come whole from the block scanner; a run with
+/// Iterator of [`sklearn_words`]: ASCII runs come whole from the block scanner; a run with
 /// non-ASCII bytes is split character by character.
-pub struct SklearnSpans<'a> {
+pub struct SklearnWords<'a> {
     text: &'a str,
     runs: WordRuns<'a>,
     pos: usize,
@@ -128,15 +142,21 @@ pub struct SklearnSpans<'a> {
     slow_end: usize,
 }
 
-impl Iterator for SklearnSpans<'_> {
-    type Item = (usize, usize);
+impl Iterator for SklearnWords<'_> {
+    type Item = SklearnWord;
 
     #[inline]
-    fn next(&mut self) -> Option<(usize, usize)> {
+    fn next(&mut self) -> Option<SklearnWord> {
         loop {
             if self.pos < self.slow_end {
                 match word_run_in(self.text, &mut self.pos, self.slow_end) {
-                    Some(span) => return Some(span),
+                    Some((start, end)) => {
+                        return Some(SklearnWord {
+                            start,
+                            end,
+                            ascii_upper: None,
+                        })
+                    }
                     None => continue,
                 }
             }
@@ -144,7 +164,11 @@ impl Iterator for SklearnSpans<'_> {
             if run.ascii {
                 self.pos = run.end;
                 if run.end - run.start >= 2 {
-                    return Some((run.start, run.end));
+                    return Some(SklearnWord {
+                        start: run.start,
+                        end: run.end,
+                        ascii_upper: Some(run.upper),
+                    });
                 }
             } else {
                 self.pos = run.start;
@@ -201,42 +225,25 @@ where
         }
         return;
     }
-    let mut runs = WordRuns::new(text.as_bytes(), true);
-    let mut pos = 0;
-    while let Some(run) = runs.next_run(pos) {
-        pos = run.end;
-        let (s, e) = (run.start, run.end);
-        if run.ascii {
-            if e - s < 2 {
-                continue;
-            }
-            let raw = text.get(s..e).unwrap_or_default();
-            if lowercase && run.upper {
+    for w in sklearn_words(text) {
+        let (s, e) = (w.start, w.end);
+        let raw = &text[s..e];
+        match (lowercase, w.ascii_upper) {
+            (false, _) | (true, Some(false)) => f(raw, s, e),
+            (true, Some(true)) => {
                 buf.clear();
                 buf.push_str(raw);
                 buf.make_ascii_lowercase();
                 f(buf, s, e);
-            } else {
-                f(raw, s, e);
             }
-            continue;
-        }
-        // A run with non-ASCII characters: split it character by character.
-        let mut p = s;
-        while let Some((a, b)) = word_run_in(text, &mut p, e) {
-            let raw = &text[a..b];
-            if !lowercase {
-                f(raw, a, b);
-                continue;
-            }
-            match lower(raw) {
-                Cow::Borrowed(t) => f(t, a, b),
+            (true, None) => match lower(raw) {
+                Cow::Borrowed(t) => f(t, s, e),
                 Cow::Owned(t) => {
                     for (x, y) in sklearn_word_spans(&t) {
-                        f(&t[x..y], a, b);
+                        f(&t[x..y], s, e);
                     }
                 }
-            }
+            },
         }
     }
 }
