@@ -131,10 +131,7 @@ pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     let mut buf = String::new();
     for w in words {
         let w = if w.is_ascii() {
-            buf.clear();
-            buf.push_str(w);
-            buf.make_ascii_lowercase();
-            Cow::Borrowed(buf.as_str())
+            Cow::Borrowed(crate::unicode::ascii_lower_into(w, &mut buf))
         } else {
             crate::unicode::lower(w)
         };

@@ -28,7 +28,7 @@ use crate::interner::Interner;
 use crate::lang::{lang_from_code, LanguageDetector};
 use crate::scan::WordRuns;
 use crate::unicode::{
-    for_each_sklearn_token, lower, nfc, sklearn_word_spans, strip_accents_ascii,
+    ascii_lower_into, for_each_sklearn_token, lower, nfc, sklearn_word_spans, strip_accents_ascii,
     strip_accents_unicode,
 };
 
@@ -289,12 +289,22 @@ struct NewsRules<'a> {
 }
 
 /// Per chunk of a batch: the token id of each distinct surface form, per language.
-#[derive(Default)]
 struct SurfaceCache {
     surfaces: Interner,
     langs: Vec<Option<String>>,
     /// `tokens[l][surface id]`: token id, [`DROPPED`], or [`UNSEEN`].
     tokens: Vec<Vec<u32>>,
+}
+
+impl SurfaceCache {
+    fn new() -> Self {
+        SurfaceCache {
+            // Distinct surface forms of a chunk run to tens of thousands.
+            surfaces: Interner::with_capacity(16_384),
+            langs: Vec::new(),
+            tokens: Vec::new(),
+        }
+    }
 }
 
 const UNSEEN: u32 = u32::MAX;
@@ -397,20 +407,17 @@ impl Tokenizer {
             .par_chunks(chunk)
             .map(|docs| {
                 let mut table = Interner::with_capacity(4096);
-                let mut cache = SurfaceCache {
-                    // Distinct surface forms of a chunk run to tens of thousands.
-                    surfaces: Interner::with_capacity(16_384),
-                    ..SurfaceCache::default()
-                };
+                // Only news mode looks surface forms up; sklearn tokens are their surface.
+                let mut cache = (self.config.pattern == Pattern::News).then(SurfaceCache::new);
                 let ids = docs
                     .iter()
                     .map(|t| {
                         let t = t.as_ref();
                         // News averages about six bytes per token.
                         let mut ids = Vec::with_capacity(t.len() / 6 + 1);
-                        match self.config.pattern {
-                            Pattern::News => self.news_ids(t, &mut table, &mut cache, &mut ids),
-                            Pattern::Sklearn => {
+                        match cache.as_mut() {
+                            Some(cache) => self.news_ids(t, &mut table, cache, &mut ids),
+                            None => {
                                 self.for_each_token(t, |tok, _, _| ids.push(table.intern(&tok)))
                             }
                         }
@@ -591,10 +598,7 @@ impl Tokenizer {
         let lowered = match &tok {
             Cow::Borrowed(b) if ascii => {
                 if b.bytes().any(|x| x.is_ascii_uppercase()) {
-                    buf.clear();
-                    buf.push_str(b);
-                    buf.make_ascii_lowercase();
-                    Cow::Borrowed(buf.as_str())
+                    Cow::Borrowed(ascii_lower_into(b, buf))
                 } else {
                     Cow::Borrowed(*b)
                 }

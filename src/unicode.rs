@@ -56,6 +56,15 @@ pub fn lower(s: &str) -> Cow<'_, str> {
     Cow::Borrowed(s)
 }
 
+/// `s` lower-cased (ASCII letters only) into `buf`, which is reused from token to token.
+#[inline]
+pub fn ascii_lower_into<'b>(s: &str, buf: &'b mut String) -> &'b str {
+    buf.clear();
+    buf.push_str(s);
+    buf.make_ascii_lowercase();
+    buf
+}
+
 fn changes_when_lowercased(c: char) -> bool {
     let mut l = c.to_lowercase();
     !(l.next() == Some(c) && l.next().is_none())
@@ -230,12 +239,7 @@ where
         let raw = &text[s..e];
         match (lowercase, w.ascii_upper) {
             (false, _) | (true, Some(false)) => f(raw, s, e),
-            (true, Some(true)) => {
-                buf.clear();
-                buf.push_str(raw);
-                buf.make_ascii_lowercase();
-                f(buf, s, e);
-            }
+            (true, Some(true)) => f(ascii_lower_into(raw, buf), s, e),
             (true, None) => match lower(raw) {
                 Cow::Borrowed(t) => f(t, s, e),
                 Cow::Owned(t) => {
