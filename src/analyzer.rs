@@ -133,6 +133,63 @@ fn builtin_stop_list(code: &str) -> Interner {
         .collect()
 }
 
+/// `pattern` with the class escapes of Python's `re` on `str` rewritten for the `regex` crate,
+/// whose classes differ: Python's `\s` also holds the separators U+001C..U+001F, and its `\w`
+/// is letters, numbers and `_` (the `regex` crate's also holds marks and connector
+/// punctuation). `\s \S \w \W` are rewritten outside and inside brackets; every other
+/// escape is kept as written.
+fn python_classes(pattern: &str) -> String {
+    const SPACE: &str = r"\s\x1C-\x1F";
+    const WORD: &str = r"\p{L}\p{N}_";
+    let mut out = String::with_capacity(pattern.len() + 16);
+    // Depth of nested brackets (the `regex` crate nests classes; Python does not, but a
+    // rewritten pattern is only ever given to the `regex` crate).
+    let mut depth = 0usize;
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(k @ ('s' | 'S' | 'w' | 'W')) => {
+                    let set = if k.eq_ignore_ascii_case(&'s') {
+                        SPACE
+                    } else {
+                        WORD
+                    };
+                    match (k.is_ascii_lowercase(), depth > 0) {
+                        (true, true) => out.push_str(set),
+                        (true, false) => out.push_str(&format!("[{set}]")),
+                        (false, _) => out.push_str(&format!("[^{set}]")),
+                    }
+                }
+                Some(k) => {
+                    out.push('\\');
+                    out.push(k);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                out.push('[');
+                depth += 1;
+                // A `]` right after `[` or `[^` is a literal in both syntaxes.
+                let rest = chars.as_str();
+                let skip = if rest.starts_with("^]") {
+                    2
+                } else {
+                    usize::from(rest.starts_with(']'))
+                };
+                out.push_str(&rest[..skip]);
+                chars = rest[skip..].chars();
+            }
+            ']' if depth > 0 => {
+                out.push(']');
+                depth -= 1;
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 impl Analyzer {
     /// Validate `config` and build the analyzer. `english` is sklearn's `ENGLISH_STOP_WORDS`,
     /// needed only when `stop_words` is `"english"` (the caller takes it from sklearn itself).
@@ -152,7 +209,7 @@ impl Analyzer {
             None => Pattern::Default,
             Some(p) if p == DEFAULT_TOKEN_PATTERN || p == r"\b\w\w+\b" => Pattern::Default,
             Some(p) => {
-                let re = Regex::new(p).map_err(|e| {
+                let re = Regex::new(&python_classes(p)).map_err(|e| {
                     Error::param("token_pattern", format!("cannot compile {p:?}: {e}"))
                 })?;
                 let groups = re.captures_len() - 1;
@@ -501,6 +558,30 @@ mod tests {
         assert!(e.to_string().starts_with("token_pattern:"));
         let e = Analyzer::new(c(r"(?<=a)b"), None, None).err().unwrap();
         assert!(e.to_string().starts_with("token_pattern:"));
+    }
+
+    #[test]
+    fn custom_patterns_use_python_classes() {
+        let c = |p: &str| AnalyzerConfig {
+            token_pattern: Some(p.into()),
+            lowercase: false,
+            ..AnalyzerConfig::default()
+        };
+        // U+001F is a space for Python; U+0301 (a mark) and U+203F (connector punctuation)
+        // are not word characters for Python.
+        assert_eq!(terms(c(r"\S+"), "a\u{1f}b c"), ["a", "b", "c"]);
+        assert_eq!(terms(c(r"[^\s,]+"), "a\u{1f}b,c"), ["a", "b", "c"]);
+        assert_eq!(terms(c(r"[\s]+"), "a\u{1f} b"), ["\u{1f} "]);
+        assert_eq!(
+            terms(c(r"\w+"), "e\u{301}t\u{203f}é_1½"),
+            ["e", "t", "é_1½"]
+        );
+        assert_eq!(terms(c(r"[\W]+"), "a\u{301}\u{203f}b"), ["\u{301}\u{203f}"]);
+        assert_eq!(terms(c(r"[\S]+"), "a\u{1f}b"), ["a", "b"]);
+        // Other escapes, escaped backslashes and literal brackets are kept.
+        assert_eq!(terms(c(r"\\s|[]s]\d"), r"\s ]1 s2"), [r"\s", "]1", "s2"]);
+        assert_eq!(terms(c(r"[^]a]+"), "xa]y"), ["x", "y"]);
+        assert_eq!(python_classes(r"\bx\.\w"), r"\bx\.[\p{L}\p{N}_]");
     }
 
     #[test]
