@@ -239,7 +239,7 @@ impl DocCounter {
 /// `u64`, which halves the hash tables' memory (and cache misses) against a `u128`.
 trait Packed:
     Copy
-    + Eq
+    + Ord
     + std::hash::Hash
     + Send
     + Sync
@@ -257,6 +257,19 @@ trait Packed:
     #[inline]
     fn low(self) -> u32 {
         (self & Self::from(u32::MAX)).try_into().unwrap_or(0)
+    }
+
+    /// The key with its 32-bit token slots in reverse order, so that integer order compares
+    /// the first token first, then the second... (an absent token, 0, sorts first).
+    #[inline]
+    fn first_token_major(self) -> Self {
+        let mut out = Self::from(0);
+        let mut k = self;
+        for _ in 0..Self::TOKENS {
+            out = (out << 32) | Self::from(k.low());
+            k = k >> 32;
+        }
+        out
     }
 }
 
@@ -292,17 +305,19 @@ fn relabel<K: Packed>(key: K, map: &[u32]) -> K {
     out
 }
 
-fn unpack_into<K: Packed>(key: K, tokens: &Interner, out: &mut String) {
-    out.clear();
+/// The n-gram `key` as a string: its tokens, named by `term`, joined by spaces.
+fn unpack<'t, K: Packed>(key: K, term: impl Fn(u32) -> &'t str) -> String {
+    let mut out = String::new();
     let zero = K::from(0);
     let mut k = key;
     while k != zero {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(tokens.term(k.low() - 1));
+        out.push_str(term(k.low() - 1));
         k = k >> 32;
     }
+    out
 }
 
 /// One chunk's counts against its own term ids (`keys[id]` names the term).
@@ -414,6 +429,37 @@ where
     merged
 }
 
+/// The merge of unigram chunks whose keys are already corpus-wide token labels (`0..n`):
+/// the merged id of a term is its label, so counts add up in arrays, without hashing.
+fn merge_tokens<K: Packed>(chunks: &[ChunkCounts<K>], n: usize) -> Merged<K> {
+    let mut df = vec![0u64; n];
+    let mut tf = vec![0u64; n];
+    let chunk_ids = chunks
+        .iter()
+        .map(|c| {
+            let ids: Vec<u32> = c.keys.iter().map(|k| k.low() - 1).collect();
+            for ((&id, &d), &t) in ids.iter().zip(&c.df).zip(&c.tf) {
+                df[id as usize] += u64::from(d);
+                tf[id as usize] += t;
+            }
+            ids
+        })
+        .collect();
+    Merged {
+        keys: (1..=n as u32).map(K::from).collect(),
+        df,
+        tf,
+        chunk_ids,
+    }
+}
+
+/// The ids of `tokens` sorted by their strings.
+fn string_order(tokens: &Interner) -> Vec<u32> {
+    let mut ids: Vec<u32> = (0..tokens.len() as u32).collect();
+    ids.par_sort_unstable_by(|&a, &b| tokens.term(a).cmp(tokens.term(b)));
+    ids
+}
+
 /// Numeric output element.
 trait Num: Copy + Send + Sync {
     fn from_f64(x: f64) -> Self;
@@ -457,13 +503,14 @@ fn chunk_len(n_docs: usize) -> usize {
     n_docs.div_ceil(parts).clamp(1, 2048)
 }
 
-/// Columns kept by `min_df`/`max_df`/`max_features`, as (term, merged id) sorted by term.
-fn select_terms<K: Sync>(
+/// Columns kept by `min_df`/`max_df`/`max_features`, as (sort key, merged id) in vocabulary
+/// order: `key(id)` orders merged terms exactly as their strings do.
+fn select_terms<K: Sync, O: Ord + Send>(
     merged: &Merged<K>,
-    name: impl Fn(&K) -> String + Sync,
+    key: impl Fn(u32) -> O + Sync,
     config: &VectorizerConfig,
     n_docs: usize,
-) -> Result<Vec<(String, u32)>> {
+) -> Result<Vec<(O, u32)>> {
     let high = config.max_df.documents(n_docs);
     let low = config.min_df.documents(n_docs);
     if high < low {
@@ -475,13 +522,13 @@ fn select_terms<K: Sync>(
             ),
         ));
     }
-    let mut kept: Vec<(String, u32)> = (0..merged.keys.len() as u32)
+    let mut kept: Vec<(O, u32)> = (0..merged.df.len() as u32)
         .into_par_iter()
         .filter(|&i| {
             let d = merged.df[i as usize] as f64;
             d <= high && d >= low
         })
-        .map(|i| (name(&merged.keys[i as usize]), i))
+        .map(|i| (key(i), i))
         .collect();
     if let Some(limit) = config.max_features {
         if kept.len() > limit {
@@ -616,44 +663,56 @@ impl Vectorizer {
             self.set_state(state)?;
             return Ok(self.weigh(parts));
         }
-        let hasher = DefaultHashBuilder::default();
-        let binary = self.config.binary;
         let hi = self.config.analysis.ngram_range.1;
         if self.analyzer.is_word() && hi <= <u64 as Packed>::TOKENS {
             self.fit_packed::<u64>(docs)
         } else if self.analyzer.is_word() && hi <= MAX_PACKED {
             self.fit_packed::<u128>(docs)
         } else {
-            // Character n-grams (or long word n-grams): terms interned by their string.
-            let parts: Vec<(Interner, Rows)> = docs
-                .par_chunks(chunk_len(docs.len()))
-                .map(|chunk| {
-                    let mut terms = Interner::new();
-                    let mut scratch = Scratch::default();
-                    let mut counter = DocCounter::default();
-                    let mut rows = Rows::new();
-                    for doc in chunk {
-                        self.analyzer
-                            .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
-                        counter.flush(&mut rows.cells);
-                        rows.ptr.push(rows.cells.len());
-                    }
-                    (terms, rows)
-                })
-                .collect();
-            let (interners, rows): (Vec<Interner>, Vec<Rows>) = parts.into_iter().unzip();
-            let chunks: Vec<ChunkCounts<&str>> = interners
-                .par_iter()
-                .zip(rows)
-                .map(|(terms, rows)| {
-                    let keys = (0..terms.len() as u32).map(|i| terms.term(i)).collect();
-                    chunk_counts(keys, rows, binary)
-                })
-                .collect();
-            let merged = merge(&chunks, &hasher);
-            let rows = chunks.into_iter().map(|c| c.rows).collect();
-            self.finish_fit(docs.len(), merged, rows, |k: &&str| k.to_string())
+            self.fit_strings(docs)
         }
+    }
+
+    /// Fit on terms interned by their strings: character n-grams, long word n-grams, and word
+    /// n-grams of tokens that hold spaces.
+    fn fit_strings(&mut self, docs: &[&str]) -> Result<Csr> {
+        let hasher = DefaultHashBuilder::default();
+        let binary = self.config.binary;
+        // Character n-grams (or long word n-grams): terms interned by their string.
+        let parts: Vec<(Interner, Rows)> = docs
+            .par_chunks(chunk_len(docs.len()))
+            .map(|chunk| {
+                let mut terms = Interner::new();
+                let mut scratch = Scratch::default();
+                let mut counter = DocCounter::default();
+                let mut rows = Rows::new();
+                for doc in chunk {
+                    self.analyzer
+                        .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
+                    counter.flush(&mut rows.cells);
+                    rows.ptr.push(rows.cells.len());
+                }
+                (terms, rows)
+            })
+            .collect();
+        let (interners, rows): (Vec<Interner>, Vec<Rows>) = parts.into_iter().unzip();
+        let chunks: Vec<ChunkCounts<&str>> = interners
+            .par_iter()
+            .zip(rows)
+            .map(|(terms, rows)| {
+                let keys = (0..terms.len() as u32).map(|i| terms.term(i)).collect();
+                chunk_counts(keys, rows, binary)
+            })
+            .collect();
+        let merged = merge(&chunks, &hasher);
+        let rows = chunks.into_iter().map(|c| c.rows).collect();
+        self.finish_fit(
+            docs.len(),
+            merged,
+            rows,
+            |k: &&str| k.to_string(),
+            |name, _| name,
+        )
     }
 
     /// Fit on word n-grams counted as packed token ids (`K` holds up to `K::TOKENS` tokens).
@@ -717,31 +776,56 @@ impl Vectorizer {
             .iter()
             .map(|(local, _, _)| tokens.absorb(local))
             .collect();
+        // Tokens are labelled by their rank in string order. A term is its tokens joined by
+        // spaces, so when no token holds a space or a control byte (bytes that sort before
+        // every other) distinct n-grams have distinct strings and sort like their tokens'
+        // ranks, first token first: the vocabulary is sorted as integers, and strings are
+        // built only for the terms kept. Otherwise ("a b" + "c" and "a" + "b c" are one term)
+        // the n-grams are counted again by their strings.
+        if !unigrams && !tokens.terms().all(|t| t.bytes().all(|b| b > b' ')) {
+            drop(counted);
+            return self.fit_strings(docs);
+        }
+        let by_rank = string_order(&tokens);
+        let mut rank = vec![0u32; by_rank.len()];
+        for (r, &id) in by_rank.iter().enumerate() {
+            rank[id as usize] = r as u32;
+        }
         let chunks: Vec<ChunkCounts<K>> = counted
             .into_par_iter()
             .zip(to_global.par_iter())
             .map(|((_, keys, rows), global)| {
-                let keys = keys.into_iter().map(|k| relabel(k, global)).collect();
+                let labels: Vec<u32> = global.iter().map(|&id| rank[id as usize]).collect();
+                let keys = keys.into_iter().map(|k| relabel(k, &labels)).collect();
                 chunk_counts(keys, rows, binary)
             })
             .collect();
-        let merged = merge(&chunks, &hasher);
+        let merged = if unigrams {
+            merge_tokens(&chunks, tokens.len())
+        } else {
+            merge(&chunks, &hasher)
+        };
         let rows = chunks.into_iter().map(|c| c.rows).collect();
-        self.finish_fit(docs.len(), merged, rows, |&k: &K| {
-            let mut s = String::new();
-            unpack_into(k, &tokens, &mut s);
-            s
-        })
+        let term = |label: u32| tokens.term(by_rank[label as usize]);
+        self.finish_fit(
+            docs.len(),
+            merged,
+            rows,
+            |&k: &K| k.first_token_major(),
+            |_, &k: &K| unpack(k, term),
+        )
     }
 
-    /// Merge, select and sort the vocabulary, rewrite the chunks' rows to output columns, and
-    /// weigh them.
-    fn finish_fit<K: Sync>(
+    /// Select and sort the vocabulary, rewrite the chunks' rows to output columns, and weigh
+    /// them. `key` orders merged terms as their strings do; `name` gives a kept term's
+    /// string from its key.
+    fn finish_fit<K: Sync, O: Ord + Send>(
         &mut self,
         n_docs: usize,
         merged: Merged<K>,
         rows: Vec<Rows>,
-        name: impl Fn(&K) -> String + Sync,
+        key: impl Fn(&K) -> O + Sync,
+        name: impl Fn(O, &K) -> String + Sync,
     ) -> Result<Csr> {
         if merged.keys.is_empty() {
             return Err(Error::value(
@@ -750,7 +834,12 @@ impl Vectorizer {
                 "empty vocabulary; perhaps the documents only contain stop words",
             ));
         }
-        let kept = select_terms(&merged, name, &self.config, n_docs)?;
+        let kept = select_terms(
+            &merged,
+            |m| key(&merged.keys[m as usize]),
+            &self.config,
+            n_docs,
+        )?;
         // Merged id -> output column (u32::MAX = dropped).
         let mut column = vec![u32::MAX; merged.keys.len()];
         for (col, (_, m)) in kept.iter().enumerate() {
@@ -768,10 +857,14 @@ impl Vectorizer {
             let df_kept: Vec<u64> = kept.iter().map(|(_, m)| merged.df[*m as usize]).collect();
             idf(&df_kept, n_docs, w.smooth_idf)
         });
+        let terms = kept
+            .into_par_iter()
+            .map(|(k, m)| name(k, &merged.keys[m as usize]))
+            .collect();
         drop(merged);
         // The terms are distinct by construction: no need for set_state's checks.
         self.state = Some(FittedState {
-            terms: kept.into_iter().map(|(t, _)| t).collect(),
+            terms,
             idf: idf_values,
             fixed_vocabulary: false,
         });
