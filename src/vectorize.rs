@@ -307,17 +307,16 @@ fn relabel<K: Packed>(key: K, map: &[u32]) -> K {
 
 /// The n-gram `key` as a string: its tokens, named by `term`, joined by spaces.
 fn unpack<'t, K: Packed>(key: K, term: impl Fn(u32) -> &'t str) -> String {
-    let mut out = String::new();
-    let zero = K::from(0);
+    let mut parts = [""; MAX_PACKED];
+    let mut n = 0;
     let mut k = key;
-    while k != zero {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(term(k.low() - 1));
+    while k != K::from(0) && n < MAX_PACKED {
+        parts[n] = term(k.low() - 1);
+        n += 1;
         k = k >> 32;
     }
-    out
+    // One allocation of the exact size.
+    parts[..n].join(" ")
 }
 
 /// One chunk's counts against its own term ids (`keys[id]` names the term).
@@ -354,18 +353,20 @@ type ShardOut<K> = (Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>);
 const SHARDS: usize = 64;
 
 /// Merge chunk vocabularies in parallel: each shard of the key space is merged by one task.
-fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder) -> Merged<K>
+/// Term frequencies are summed only when `with_tf` (they serve `max_features`).
+fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder, with_tf: bool) -> Merged<K>
 where
     K: std::hash::Hash + Eq + Copy + Send + Sync,
 {
     let shard_of = |k: &K| (hasher.hash_one(k) >> 58) as usize % SHARDS;
-    // Term ids of each chunk, by shard.
-    let by_shard: Vec<Vec<Vec<u32>>> = chunks
+    // (key, term id, df) of each chunk's terms, by shard: copied in one sequential read,
+    // so that each shard's merge reads its terms one after another.
+    let by_shard: Vec<Vec<Vec<(K, u32, u32)>>> = chunks
         .par_iter()
         .map(|c| {
             let mut v = vec![Vec::new(); SHARDS];
-            for (id, k) in c.keys.iter().enumerate() {
-                v[shard_of(k)].push(id as u32);
+            for (id, (k, &df)) in c.keys.iter().zip(&c.df).enumerate() {
+                v[shard_of(k)].push((*k, id as u32, df));
             }
             v
         })
@@ -373,13 +374,14 @@ where
     let shards: Vec<ShardOut<K>> = (0..SHARDS)
         .into_par_iter()
         .map(|s| {
-            let mut map: HashMap<K, u32, FxBuildHasher> = HashMap::default();
+            let cap: usize = by_shard.iter().map(|c| c[s].len()).sum();
+            let mut map: HashMap<K, u32, FxBuildHasher> =
+                HashMap::with_capacity_and_hasher(cap, FxBuildHasher);
             let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
             let mut ids_per_chunk = Vec::with_capacity(chunks.len());
             for (c, chunk) in chunks.iter().enumerate() {
                 let mut ids = Vec::with_capacity(by_shard[c][s].len());
-                for &local in &by_shard[c][s] {
-                    let key = chunk.keys[local as usize];
+                for &(key, local, d) in &by_shard[c][s] {
                     let next = keys.len() as u32;
                     let id = *map.entry(key).or_insert(next);
                     if id == next {
@@ -387,8 +389,10 @@ where
                         df.push(0);
                         tf.push(0);
                     }
-                    df[id as usize] += chunk.df[local as usize] as u64;
-                    tf[id as usize] += chunk.tf[local as usize];
+                    df[id as usize] += u64::from(d);
+                    if with_tf {
+                        tf[id as usize] += chunk.tf[local as usize];
+                    }
                     ids.push(id);
                 }
                 ids_per_chunk.push(ids);
@@ -408,7 +412,7 @@ where
         .map(|(c, chunk)| {
             let mut ids = vec![0u32; chunk.keys.len()];
             for (s, shard) in shards.iter().enumerate() {
-                for (&local, &id) in by_shard[c][s].iter().zip(&shard.3[c]) {
+                for (&(_, local, _), &id) in by_shard[c][s].iter().zip(&shard.3[c]) {
                     ids[local as usize] = offsets[s] + id;
                 }
             }
@@ -704,14 +708,14 @@ impl Vectorizer {
                 chunk_counts(keys, rows, binary)
             })
             .collect();
-        let merged = merge(&chunks, &hasher);
+        let merged = merge(&chunks, &hasher, self.config.max_features.is_some());
         let rows = chunks.into_iter().map(|c| c.rows).collect();
         self.finish_fit(
             docs.len(),
             merged,
             rows,
             |k: &&str| k.to_string(),
-            |name, _| name,
+            |name| name,
         )
     }
 
@@ -803,7 +807,7 @@ impl Vectorizer {
         let merged = if unigrams {
             merge_tokens(&chunks, tokens.len())
         } else {
-            merge(&chunks, &hasher)
+            merge(&chunks, &hasher, self.config.max_features.is_some())
         };
         let rows = chunks.into_iter().map(|c| c.rows).collect();
         let term = |label: u32| tokens.term(by_rank[label as usize]);
@@ -812,20 +816,21 @@ impl Vectorizer {
             merged,
             rows,
             |&k: &K| k.first_token_major(),
-            |_, &k: &K| unpack(k, term),
+            // Reversing the token slots twice gives the key back.
+            |order: K| unpack(order.first_token_major(), term),
         )
     }
 
     /// Select and sort the vocabulary, rewrite the chunks' rows to output columns, and weigh
     /// them. `key` orders merged terms as their strings do; `name` gives a kept term's
-    /// string from its key.
+    /// string from its `key`.
     fn finish_fit<K: Sync, O: Ord + Send>(
         &mut self,
         n_docs: usize,
         merged: Merged<K>,
         rows: Vec<Rows>,
         key: impl Fn(&K) -> O + Sync,
-        name: impl Fn(O, &K) -> String + Sync,
+        name: impl Fn(O) -> String + Sync,
     ) -> Result<Csr> {
         if merged.keys.is_empty() {
             return Err(Error::value(
@@ -857,10 +862,7 @@ impl Vectorizer {
             let df_kept: Vec<u64> = kept.iter().map(|(_, m)| merged.df[*m as usize]).collect();
             idf(&df_kept, n_docs, w.smooth_idf)
         });
-        let terms = kept
-            .into_par_iter()
-            .map(|(k, m)| name(k, &merged.keys[m as usize]))
-            .collect();
+        let terms = kept.into_par_iter().map(|(k, _)| name(k)).collect();
         drop(merged);
         // The terms are distinct by construction: no need for set_state's checks.
         self.state = Some(FittedState {
@@ -1055,7 +1057,7 @@ fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
                 w += 1;
             }
         }
-        rows.cells[start..w].sort_unstable_by_key(|&(col, _)| col);
+        rows.cells[start..w].sort_unstable();
         rows.ptr[r + 1] = w;
         start = w;
         read = end;
