@@ -103,6 +103,7 @@ pub fn hash_transform(analyzer: &Analyzer, config: &HashingConfig, docs: &[&str]
         indices,
         data,
         n_cols: config.n_features,
+        sorted_indices: true,
     })
 }
 

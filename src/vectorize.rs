@@ -2,8 +2,10 @@
 //!
 //! Fitting is one parallel pass over the texts: documents are split into chunks, each chunk
 //! counts its terms against a chunk-local vocabulary, the chunk vocabularies are merged in
-//! parallel by hash shard, the global vocabulary is filtered (`min_df`, `max_df`,
-//! `max_features`) and sorted like sklearn's, and the rows are rewritten into a CSR matrix.
+//! parallel (by hash shard; word n-grams as packed token ranks, so that the vocabulary sorts
+//! as integers), the global vocabulary is filtered (`min_df`, `max_df`, `max_features`) and
+//! sorted like sklearn's, and the rows are rewritten into a CSR matrix. As in sklearn, the
+//! rows of a fit keep their columns in order of appearance; `transform` sorts them.
 
 use std::hash::BuildHasher;
 use std::ops::{BitAnd, BitOr, Shl, Shr};
@@ -166,7 +168,7 @@ pub enum Values {
     I64(Vec<i64>),
 }
 
-/// A CSR matrix as three arrays, with sorted column indices in every row.
+/// A CSR matrix as three arrays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Csr {
     /// Row `r` spans `indptr[r]..indptr[r + 1]`.
@@ -177,6 +179,9 @@ pub struct Csr {
     pub data: Values,
     /// Columns.
     pub n_cols: usize,
+    /// Whether the columns of every row are in increasing order (scipy's
+    /// `has_sorted_indices`). A fit leaves them in order of appearance, as sklearn does.
+    pub sorted_indices: bool,
 }
 
 impl Csr {
@@ -457,11 +462,86 @@ fn merge_tokens<K: Packed>(chunks: &[ChunkCounts<K>], n: usize) -> Merged<K> {
     }
 }
 
-/// The ids of `tokens` sorted by their strings.
-fn string_order(tokens: &Interner) -> Vec<u32> {
-    let mut ids: Vec<u32> = (0..tokens.len() as u32).collect();
-    ids.par_sort_unstable_by(|&a, &b| tokens.term(a).cmp(tokens.term(b)));
-    ids
+/// One range of [`rank_tokens`]: the (interner, id) of each distinct string in order, and
+/// for each interner the rank in the range of each of its ids there.
+type RangeRanks = (Vec<(u32, u32)>, Vec<Vec<u32>>);
+
+/// The distinct strings of several interners in string order: for each interner, the rank
+/// of each of its ids, and for each rank an (interner, id) that holds it.
+///
+/// Strings are split by first byte, which cuts the string order into ranges: each range is
+/// deduplicated and sorted on its own, in parallel, and the ranks of a range follow those of
+/// the ranges before it.
+fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
+    const RANGES: usize = 256;
+    let range_of = |t: &str| t.as_bytes().first().map_or(0, |&b| b as usize);
+    // Ids of each interner, by range.
+    let by_range: Vec<Vec<Vec<u32>>> = locals
+        .par_iter()
+        .map(|local| {
+            let mut v = vec![Vec::new(); RANGES];
+            for (l, t) in local.terms().enumerate() {
+                v[range_of(t)].push(l as u32);
+            }
+            v
+        })
+        .collect();
+    let ranges: Vec<RangeRanks> = (0..RANGES)
+        .into_par_iter()
+        .map(|r| {
+            let mut distinct = Interner::new();
+            let mut first: Vec<(u32, u32)> = Vec::new();
+            let ids: Vec<Vec<u32>> = by_range
+                .iter()
+                .enumerate()
+                .map(|(c, lists)| {
+                    let local = &locals[c];
+                    lists[r]
+                        .iter()
+                        .map(|&l| {
+                            let id = distinct.intern(local.term(l));
+                            if id as usize == first.len() {
+                                first.push((c as u32, l));
+                            }
+                            id
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| distinct.term(a).cmp(distinct.term(b)));
+            let mut rank = vec![0u32; order.len()];
+            for (k, &id) in order.iter().enumerate() {
+                rank[id as usize] = k as u32;
+            }
+            let named = order.iter().map(|&id| first[id as usize]).collect();
+            let ranked = ids
+                .into_iter()
+                .map(|v| v.into_iter().map(|id| rank[id as usize]).collect())
+                .collect();
+            (named, ranked)
+        })
+        .collect();
+    let mut offsets = Vec::with_capacity(RANGES);
+    let mut named_by: Vec<(u32, u32)> = Vec::new();
+    for (named, _) in &ranges {
+        offsets.push(named_by.len() as u32);
+        named_by.extend_from_slice(named);
+    }
+    let labels = by_range
+        .par_iter()
+        .enumerate()
+        .map(|(c, lists)| {
+            let mut labels = vec![0u32; locals[c].len()];
+            for (r, list) in lists.iter().enumerate() {
+                for (&l, &k) in list.iter().zip(&ranges[r].1[c]) {
+                    labels[l as usize] = offsets[r] + k;
+                }
+            }
+            labels
+        })
+        .collect();
+    (labels, named_by)
 }
 
 /// Numeric output element.
@@ -665,7 +745,7 @@ impl Vectorizer {
                 state.idf = Some(idf(&df, docs.len(), w.smooth_idf));
             }
             self.set_state(state)?;
-            return Ok(self.weigh(parts));
+            return Ok(self.weigh(parts, true));
         }
         let hi = self.config.analysis.ngram_range.1;
         if self.analyzer.is_word() && hi <= <u64 as Packed>::TOKENS {
@@ -775,42 +855,40 @@ impl Vectorizer {
                 (tokens, keys, rows)
             })
             .collect();
-        let mut tokens = Interner::new();
-        let to_global: Vec<Vec<u32>> = counted
-            .iter()
-            .map(|(local, _, _)| tokens.absorb(local))
-            .collect();
+        let (locals, counted): (Vec<Interner>, Vec<(Vec<K>, Rows)>) = counted
+            .into_iter()
+            .map(|(tokens, keys, rows)| (tokens, (keys, rows)))
+            .unzip();
         // Tokens are labelled by their rank in string order. A term is its tokens joined by
         // spaces, so when no token holds a space or a control byte (bytes that sort before
         // every other) distinct n-grams have distinct strings and sort like their tokens'
         // ranks, first token first: the vocabulary is sorted as integers, and strings are
         // built only for the terms kept. Otherwise ("a b" + "c" and "a" + "b c" are one term)
         // the n-grams are counted again by their strings.
-        if !unigrams && !tokens.terms().all(|t| t.bytes().all(|b| b > b' ')) {
+        let spaced = |t: &Interner| !t.terms().all(|t| t.bytes().all(|b| b > b' '));
+        if !unigrams && locals.par_iter().any(spaced) {
             drop(counted);
             return self.fit_strings(docs);
         }
-        let by_rank = string_order(&tokens);
-        let mut rank = vec![0u32; by_rank.len()];
-        for (r, &id) in by_rank.iter().enumerate() {
-            rank[id as usize] = r as u32;
-        }
+        let (labels, named_by) = rank_tokens(&locals);
         let chunks: Vec<ChunkCounts<K>> = counted
             .into_par_iter()
-            .zip(to_global.par_iter())
-            .map(|((_, keys, rows), global)| {
-                let labels: Vec<u32> = global.iter().map(|&id| rank[id as usize]).collect();
-                let keys = keys.into_iter().map(|k| relabel(k, &labels)).collect();
+            .zip(labels.par_iter())
+            .map(|((keys, rows), labels)| {
+                let keys = keys.into_iter().map(|k| relabel(k, labels)).collect();
                 chunk_counts(keys, rows, binary)
             })
             .collect();
         let merged = if unigrams {
-            merge_tokens(&chunks, tokens.len())
+            merge_tokens(&chunks, named_by.len())
         } else {
             merge(&chunks, &hasher, self.config.max_features.is_some())
         };
         let rows = chunks.into_iter().map(|c| c.rows).collect();
-        let term = |label: u32| tokens.term(by_rank[label as usize]);
+        let term = |label: u32| {
+            let (chunk, local) = named_by[label as usize];
+            locals[chunk as usize].term(local)
+        };
         self.finish_fit(
             docs.len(),
             merged,
@@ -871,7 +949,7 @@ impl Vectorizer {
             fixed_vocabulary: false,
         });
         self.index = OnceLock::new();
-        Ok(self.weigh(parts))
+        Ok(self.weigh(parts, false))
     }
 
     /// The matrix of `docs` over the learned vocabulary; unknown terms are ignored.
@@ -881,7 +959,7 @@ impl Vectorizer {
                 "this vectorizer is not fitted yet: call fit or fit_transform first".into(),
             ));
         }
-        Ok(self.weigh(self.count_known(docs)))
+        Ok(self.weigh(self.count_known(docs), true))
     }
 
     /// Counts of the vocabulary's terms in each document, by chunk, rows sorted by column.
@@ -910,7 +988,7 @@ impl Vectorizer {
 
     /// Turn chunks of raw counts into the output matrix: binary, sublinear tf, idf, norm,
     /// dtype.
-    fn weigh(&self, parts: Vec<Rows>) -> Csr {
+    fn weigh(&self, parts: Vec<Rows>, sorted_indices: bool) -> Csr {
         let n_cols = self.state.as_ref().map_or(0, |s| s.terms.len());
         let data = match self.config.dtype {
             Dtype::Float32 => Values::F32(self.weigh_as(&parts)),
@@ -940,6 +1018,7 @@ impl Vectorizer {
             indices,
             data,
             n_cols,
+            sorted_indices,
         }
     }
 
@@ -1029,8 +1108,6 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
 
-/// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place, with each
-/// row sorted by column.
 /// `out` cut into one slice per part, each as long as the part's cells (in order).
 fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
     let mut slices = Vec::with_capacity(parts.len());
@@ -1043,9 +1120,10 @@ fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
     slices
 }
 
+/// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place; each row
+/// keeps its order of first appearance.
 fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
     let mut w = 0;
-    let mut start = 0;
     let mut read = 0;
     for r in 0..rows.ptr.len() - 1 {
         let end = rows.ptr[r + 1];
@@ -1057,9 +1135,7 @@ fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
                 w += 1;
             }
         }
-        rows.cells[start..w].sort_unstable();
         rows.ptr[r + 1] = w;
-        start = w;
         read = end;
     }
     rows.cells.truncate(w);
@@ -1132,8 +1208,15 @@ mod tests {
             ["cat", "dog", "hat", "sat", "the"]
         );
         assert_eq!(x.indptr, [0, 3, 6, 7]);
-        assert_eq!(x.indices, [0, 3, 4, 0, 2, 4, 1]);
-        assert_eq!(x.data, Values::F64(vec![1., 1., 1., 1., 1., 2., 1.]));
+        // Each row's columns in the order its terms first appear, like sklearn's fit.
+        assert!(!x.sorted_indices);
+        assert_eq!(x.indices, [4, 0, 3, 4, 0, 2, 1]);
+        assert_eq!(x.data, Values::F64(vec![1., 1., 1., 2., 1., 1., 1.]));
+        // transform sorts them, like sklearn's.
+        let y = v.transform(&DOCS).unwrap();
+        assert!(y.sorted_indices);
+        assert_eq!(y.indices, [0, 3, 4, 0, 2, 4, 1]);
+        assert_eq!(y.data, Values::F64(vec![1., 1., 1., 1., 1., 2., 1.]));
     }
 
     #[test]
@@ -1168,8 +1251,9 @@ mod tests {
         let idf = v.state().unwrap().idf.clone().unwrap();
         assert!((idf[4] - ((3.0f64 / 2.0).ln() + 1.0)).abs() < 1e-15);
         let Values::F64(d) = x.data else { panic!() };
-        // Row 1, "the" twice: (1 + ln 2) * idf(the).
-        assert!((d[5] - (1.0 + 2f64.ln()) * idf[4]).abs() < 1e-15);
+        // Row 1, "the" twice (its first term): (1 + ln 2) * idf(the).
+        assert_eq!(x.indices[3], 4);
+        assert!((d[3] - (1.0 + 2f64.ln()) * idf[4]).abs() < 1e-15);
     }
 
     #[test]
@@ -1258,7 +1342,8 @@ mod tests {
                     let Values::I64(data) = x.data else { panic!() };
                     for (r, row) in rows.iter().enumerate() {
                         let (a, b) = (x.indptr[r] as usize, x.indptr[r + 1] as usize);
-                        let got: Vec<(i32, i64)> = x.indices[a..b].iter().copied().zip(data[a..b].iter().copied()).collect();
+                        let mut got: Vec<(i32, i64)> = x.indices[a..b].iter().copied().zip(data[a..b].iter().copied()).collect();
+                        got.sort_unstable();
                         proptest::prop_assert_eq!(&got, row);
                     }
                 }

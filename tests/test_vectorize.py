@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,11 @@ def assert_same_matrix(ours: sp.spmatrix, ref: sp.spmatrix, tol: float) -> None:
     assert isinstance(ours, sp.csr_matrix)
     assert ours.shape == ref.shape
     assert ours.dtype == ref.dtype
+    # The sorted-indices flag is never claimed falsely (scipy trusts it); a fit leaves
+    # each row in order of appearance, as sklearn does.
+    if ours.has_sorted_indices:
+        assert all(np.all(np.diff(ours.indices[a:b]) > 0) for a, b in pairwise(ours.indptr))
+    ours = ours.sorted_indices()
     ref = sp.csr_matrix(ref)
     ref.sort_indices()
     np.testing.assert_array_equal(ours.indptr, ref.indptr)
@@ -82,6 +88,19 @@ def test_parity_on_generated_text(docs, ngram_range, stop_words):
             wn.CountVectorizer(**params).fit(docs)
         return
     assert_parity("CountVectorizer", docs, **params)
+
+
+@pytest.mark.parametrize("cls", ["CountVectorizer", "TfidfVectorizer"])
+def test_fit_leaves_columns_unsorted_like_sklearn_and_says_so(cls):
+    docs = ["zeta alpha zeta mu", "beta zeta"]
+    x = getattr(wn, cls)().fit_transform(docs)
+    # each row lists its columns in the order its terms first appear in the document
+    # (sklearn's rows are not sorted either), and the matrix does not claim otherwise
+    assert x.indices.tolist() == [3, 0, 2, 1, 3]
+    assert not x.has_sorted_indices
+    assert not sk_text.CountVectorizer().fit_transform(docs).has_sorted_indices
+    y = getattr(wn, cls)().fit(docs).transform(docs)
+    assert y.has_sorted_indices and y.indices.tolist() == [0, 2, 3, 1, 3]
 
 
 # Tokens that hold spaces, tabs or punctuation: "a b" must sort before "a c" (and so before

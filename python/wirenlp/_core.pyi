@@ -87,7 +87,9 @@ def story_similarity(
 ) -> npt.NDArray[np.float64]: ...
 
 # -- vectorizers (wirenlp.vectorize) --------------------------------------------------------
-_CsrParts = tuple[npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64], tuple[int, int]]
+_CsrParts = tuple[
+    npt.NDArray[Any], npt.NDArray[np.int32], npt.NDArray[np.int64], tuple[int, int], bool
+]
 
 @final
 class _Vectorizer:

@@ -46,15 +46,19 @@ def _english_stop_words() -> list[str]:
     return sorted(ENGLISH_STOP_WORDS)
 
 
-def _csr(parts: tuple[Any, Any, Any, tuple[int, int]]) -> sp.csr_matrix:
-    """A csr_matrix over the arrays Rust returned, with sklearn's int32 indices when they fit."""
-    data, indices, indptr, shape = parts
+def _csr(parts: tuple[Any, Any, Any, tuple[int, int], bool]) -> sp.csr_matrix:
+    """A csr_matrix over the arrays Rust returned, with sklearn's int32 indices when they fit.
+
+    The rows of a ``fit_transform`` keep their columns in order of appearance, as sklearn's do
+    (``has_sorted_indices`` is False); ``transform`` sorts them, as sklearn does.
+    """
+    data, indices, indptr, shape, sorted_indices = parts
     if indptr[-1] <= _INT32_MAX:
         indptr = indptr.astype(np.int32)
     else:
         indices = indices.astype(np.int64)
     x = sp.csr_matrix((data, indices, indptr), shape=shape, copy=False)
-    x.has_sorted_indices = True
+    x.has_sorted_indices = sorted_indices
     return x
 
 

@@ -20,10 +20,12 @@ type CsrParts<'py> = (
     Bound<'py, PyArray1<i32>>,
     Bound<'py, PyArray1<i64>>,
     (usize, usize),
+    bool,
 );
 
 fn csr_parts(py: Python<'_>, csr: Csr) -> CsrParts<'_> {
     let shape = (csr.n_rows(), csr.n_cols);
+    let sorted = csr.sorted_indices;
     let data = match csr.data {
         Values::F32(v) => v.into_pyarray(py).into_any(),
         Values::F64(v) => v.into_pyarray(py).into_any(),
@@ -35,6 +37,7 @@ fn csr_parts(py: Python<'_>, csr: Csr) -> CsrParts<'_> {
         csr.indices.into_pyarray(py),
         csr.indptr.into_pyarray(py),
         shape,
+        sorted,
     )
 }
 
@@ -126,7 +129,7 @@ impl PyVectorizer {
         Ok(vectorize::parse_saved_params(json).py_err()?.to_string())
     }
 
-    /// Learn the vocabulary and return `(data, indices, indptr, shape)`.
+    /// Learn the vocabulary and return `(data, indices, indptr, shape, sorted_indices)`.
     #[pyo3(signature = (texts, n_jobs=None))]
     fn fit_transform<'py>(
         &mut self,
@@ -139,7 +142,7 @@ impl PyVectorizer {
         Ok(csr_parts(py, csr))
     }
 
-    /// `(data, indices, indptr, shape)` of `texts` over the learned vocabulary.
+    /// `(data, indices, indptr, shape, sorted_indices)` of `texts` over the learned vocabulary.
     #[pyo3(signature = (texts, n_jobs=None))]
     fn transform<'py>(
         &self,
@@ -189,7 +192,7 @@ impl PyVectorizer {
     }
 }
 
-/// `HashingVectorizer.transform`: `(data, indices, indptr, shape)`.
+/// `HashingVectorizer.transform`: `(data, indices, indptr, shape, sorted_indices)`.
 #[pyfunction]
 #[pyo3(signature = (config, texts, english=None, tokenizer=None, n_jobs=None))]
 fn hashing_transform<'py>(
