@@ -124,10 +124,7 @@ fn stop_word_index() -> &'static (Interner, Vec<u32>) {
 pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     let (index, masks) = stop_word_index();
     let mut hits = [0u32; GUESS_LANGS.len()];
-    let words = text
-        .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
-        .take(GUESS_WORDS);
+    let words = alphabetic_words(text).take(GUESS_WORDS);
     let mut buf = String::new();
     for w in words {
         let w = if w.is_ascii() {
@@ -147,6 +144,30 @@ pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     let (best, second) = (hits[order[0]], hits[order[1]]);
     let decisive = best >= GUESS_MIN_HITS && best * GUESS_LEAD_DEN >= second * GUESS_LEAD_NUM;
     decisive.then(|| GUESS_LANGS[order[0]])
+}
+
+/// The maximal runs of alphabetic characters of `text`, found by the block scanner: an
+/// ASCII run is split at digits only; a run with non-ASCII bytes is split character by
+/// character (curly quotes, dashes and marks are not alphabetic).
+fn alphabetic_words(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut runs = crate::scan::WordRuns::new(text.as_bytes(), false);
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        let run = runs.next_run(pos)?;
+        pos = run.end;
+        Some(text.get(run.start..run.end).unwrap_or_default())
+    })
+    .flat_map(|run| {
+        let ascii = run.is_ascii();
+        run.split(move |c: char| {
+            if ascii {
+                c.is_ascii_digit()
+            } else {
+                !c.is_alphabetic()
+            }
+        })
+    })
+    .filter(|w| !w.is_empty())
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
@@ -180,6 +201,21 @@ pub fn lang_from_code(code: &str) -> Option<Lang> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn alphabetic_words_split_like_char_is_alphabetic() {
+        use proptest::prelude::*;
+        let reference = |t: &str| -> Vec<String> {
+            t.split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        proptest!(|(t in "([a-zA-Z0-9_ ,.'’\\-]|é|Ω|\u{301}|\u{2019}|½|٣|x{60}){0,200}")| {
+            let got: Vec<String> = super::alphabetic_words(&t).map(str::to_string).collect();
+            prop_assert_eq!(got, reference(&t));
+        });
+    }
+
     use super::*;
 
     #[test]
