@@ -395,7 +395,12 @@ class CountVectorizer(_Estimator):
         return self
 
     def fit_transform(self, raw_documents: Any, y: Any = None) -> sp.csr_matrix:
-        """Learn the vocabulary and return the document-term matrix."""
+        """Learn the vocabulary and return the document-term matrix.
+
+        As with sklearn, each row keeps its columns in the order its terms first appear
+        (``has_sorted_indices`` is False); call ``.sort_indices()`` if you need them sorted.
+        ``transform`` returns sorted rows.
+        """
         if isinstance(raw_documents, str):
             raise ValueError(
                 "raw_documents: iterable over raw text documents expected, str received"
