@@ -790,13 +790,15 @@ impl Vectorizer {
             .collect();
         let merged = merge(&chunks, &hasher, self.config.max_features.is_some());
         let rows = chunks.into_iter().map(|c| c.rows).collect();
-        self.finish_fit(
+        let parts = self.finish_fit(
             docs.len(),
             merged,
             rows,
             |k: &&str| k.to_string(),
             |name| name,
-        )
+        )?;
+        drop(interners);
+        Ok(self.weigh(parts, false))
     }
 
     /// Fit on word n-grams counted as packed token ids (`K` holds up to `K::TOKENS` tokens).
@@ -889,19 +891,23 @@ impl Vectorizer {
             let (chunk, local) = named_by[label as usize];
             locals[chunk as usize].term(local)
         };
-        self.finish_fit(
+        let parts = self.finish_fit(
             docs.len(),
             merged,
             rows,
             |&k: &K| k.first_token_major(),
             // Reversing the token slots twice gives the key back.
             |order: K| unpack(order.first_token_major(), term),
-        )
+        )?;
+        // The tokens are named: free them before the output is allocated.
+        drop(locals);
+        Ok(self.weigh(parts, false))
     }
 
-    /// Select and sort the vocabulary, rewrite the chunks' rows to output columns, and weigh
-    /// them. `key` orders merged terms as their strings do; `name` gives a kept term's
-    /// string from its `key`.
+    /// Select and sort the vocabulary (the fitted state) and rewrite the chunks' rows to
+    /// output columns, for the caller to weigh once it has freed what named the terms. `key`
+    /// orders merged terms as their strings do; `name` gives a kept term's string from its
+    /// `key`.
     fn finish_fit<K: Sync, O: Ord + Send>(
         &mut self,
         n_docs: usize,
@@ -909,7 +915,7 @@ impl Vectorizer {
         rows: Vec<Rows>,
         key: impl Fn(&K) -> O + Sync,
         name: impl Fn(O) -> String + Sync,
-    ) -> Result<Csr> {
+    ) -> Result<Vec<Rows>> {
         if merged.keys.is_empty() {
             return Err(Error::value(
                 "raw_documents",
@@ -949,7 +955,7 @@ impl Vectorizer {
             fixed_vocabulary: false,
         });
         self.index = OnceLock::new();
-        Ok(self.weigh(parts, false))
+        Ok(parts)
     }
 
     /// The matrix of `docs` over the learned vocabulary; unknown terms are ignored.
