@@ -762,7 +762,6 @@ impl Vectorizer {
     fn fit_strings(&mut self, docs: &[&str]) -> Result<Csr> {
         let hasher = DefaultHashBuilder::default();
         let binary = self.config.binary;
-        // Character n-grams (or long word n-grams): terms interned by their string.
         let parts: Vec<(Interner, Rows)> = docs
             .par_chunks(chunk_len(docs.len()))
             .map(|chunk| {
