@@ -8,6 +8,7 @@ pub mod corpus;
 pub mod entities;
 pub mod error;
 pub mod interner;
+pub mod keytable;
 pub mod lang;
 pub mod minhash;
 pub mod parallel;

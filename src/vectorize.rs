@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
+use crate::keytable::{KeyTable, LOOKAHEAD};
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -244,6 +245,7 @@ impl DocCounter {
 /// `u64`, which halves the hash tables' memory (and cache misses) against a `u128`.
 trait Packed:
     Copy
+    + Default
     + Ord
     + std::hash::Hash
     + Send
@@ -817,8 +819,8 @@ impl Vectorizer {
                 // the table up front avoids rehashing as it grows.
                 let bytes: usize = chunk.iter().map(|d| d.len()).sum();
                 let expect = if unigrams { 0 } else { bytes / 8 };
-                let mut terms: HashMap<K, u32, FxBuildHasher> =
-                    HashMap::with_capacity_and_hasher(expect, FxBuildHasher);
+                let mut terms: KeyTable<K> = KeyTable::with_capacity(expect);
+                let mut grams: Vec<(u64, K)> = Vec::new();
                 let mut keys = Vec::with_capacity(expect);
                 let mut counter = DocCounter::default();
                 let mut rows = Rows {
@@ -837,15 +839,25 @@ impl Vectorizer {
                         ids.clear();
                         self.analyzer
                             .for_each_word_token(doc, &mut buf, |t| ids.push(tokens.intern(t)));
+                        grams.clear();
                         crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
                             let key = pack(w);
-                            let next = keys.len() as u32;
-                            let id = *terms.entry(key).or_insert(next);
-                            if id == next {
+                            grams.push((KeyTable::<K>::hash(key), key));
+                        });
+                        // Each key's slot is fetched LOOKAHEAD keys before its lookup.
+                        for &(h, _) in grams.iter().take(LOOKAHEAD) {
+                            terms.prefetch(h);
+                        }
+                        for (i, &(h, key)) in grams.iter().enumerate() {
+                            if let Some(&(ahead, _)) = grams.get(i + LOOKAHEAD) {
+                                terms.prefetch(ahead);
+                            }
+                            let (id, inserted) = terms.id_or_insert(h, key);
+                            if inserted {
                                 keys.push(key);
                             }
                             counter.add(id);
-                        });
+                        }
                     }
                     counter.flush(&mut rows.cells);
                     rows.ptr.push(rows.cells.len());
