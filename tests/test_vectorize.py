@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pickle
+import subprocess
+import sys
 from itertools import pairwise
 
 import numpy as np
@@ -369,6 +371,20 @@ def test_not_fitted_is_sklearns_error():
             v.get_feature_names_out()
     with pytest.raises(NotFittedError):
         wn.TfidfVectorizer(vocabulary=["a"]).transform(["a"])
+    # Exceptions cross process boundaries (multiprocessing, Dask) pickled.
+    with pytest.raises(NotFittedError) as info:
+        wn.TfidfVectorizer().transform(["text"])
+    again = pickle.loads(pickle.dumps(info.value))
+    assert isinstance(again, SkNotFitted) and isinstance(again, NotFittedError)
+    assert again.args == info.value.args
+    assert type(again).__name__ == "NotFittedError"
+
+
+def test_import_does_not_import_sklearn():
+    # sklearn (a second to import) is optional: wirenlp must not load it at import.
+    code = "import sys, wirenlp; print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 # -- top terms ------------------------------------------------------------------------------

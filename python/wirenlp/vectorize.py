@@ -27,7 +27,7 @@ import scipy.sparse as sp
 
 from wirenlp import _core
 from wirenlp._input import as_texts, default_index, labelled_errors
-from wirenlp.exceptions import NotFittedError
+from wirenlp.exceptions import not_fitted_error
 
 __all__ = ["CountVectorizer", "HashingVectorizer", "TfidfVectorizer", "demo_top_terms"]
 
@@ -430,7 +430,7 @@ class CountVectorizer(_Estimator):
         return core is not None and core.is_fitted()
 
     def _not_fitted(self) -> None:
-        raise NotFittedError(
+        raise not_fitted_error(
             f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
             "appropriate arguments before using this estimator."
         )
