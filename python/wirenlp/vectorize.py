@@ -101,8 +101,12 @@ class _Params:
 
     def doc_freq(self, name: str) -> int | float:
         v = getattr(self.est, name)
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
-            raise self.fail(name, "an int (documents) or a float in [0.0, 1.0] (proportion)")
+        if (
+            isinstance(v, (bool, np.bool_))
+            or not isinstance(v, numbers.Real)
+            or (isinstance(v, numbers.Integral) and v < 1)
+        ):
+            raise self.fail(name, "an int >= 1 (documents) or a float in [0.0, 1.0] (proportion)")
         return int(v) if isinstance(v, numbers.Integral) else float(v)
 
     def analysis(self) -> tuple[dict[str, Any], list[str] | None, Any]:
