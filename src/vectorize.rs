@@ -218,16 +218,24 @@ struct DocCounter {
 }
 
 impl DocCounter {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, id: u32) {
         let i = id as usize;
         if i >= self.counts.len() {
-            self.counts.resize(i + 1, 0);
+            self.grow(i);
         }
-        if self.counts[i] == 0 {
+        let count = &mut self.counts[i];
+        if *count == 0 {
             self.seen.push(id);
         }
-        self.counts[i] += 1;
+        *count += 1;
+    }
+
+    /// Room for id `i`: ids arrive one new one at a time, so the counter doubles.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, i: usize) {
+        self.counts.resize((i + 1).max(2 * self.counts.len()), 0);
     }
 
     /// Append this document's (id, count) cells and reset for the next document.
