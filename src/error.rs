@@ -49,6 +49,10 @@ pub enum Error {
     /// A method that needs a fitted model was called before `fit` (Python: `NotFittedError`).
     #[error("{0}")]
     NotFitted(String),
+    /// The work was stopped through its [`Interrupt`](crate::parallel::Interrupt) (Python: the
+    /// exception of the signal handler that asked for it, `KeyboardInterrupt` on Ctrl-C).
+    #[error("interrupted")]
+    Interrupted,
 }
 
 fn at(arg: &str, row: Option<usize>, message: &str) -> String {

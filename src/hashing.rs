@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
+use crate::parallel::Interrupt;
 use crate::vectorize::{normalize_row, Csr, Norm, Values};
 
 /// Parameters of a hashing vectorizer.
@@ -48,8 +49,14 @@ pub fn bucket(term: &str, n_features: usize, alternate_sign: bool) -> (u32, f64)
     (col as u32, sign)
 }
 
-/// Hash every document into a CSR matrix with `n_features` columns.
-pub fn hash_transform(analyzer: &Analyzer, config: &HashingConfig, docs: &[&str]) -> Result<Csr> {
+/// Hash every document into a CSR matrix with `n_features` columns; gives up with
+/// [`Error::Interrupted`] soon after `stop` is set.
+pub fn hash_transform(
+    analyzer: &Analyzer,
+    config: &HashingConfig,
+    docs: &[&str],
+    stop: &Interrupt,
+) -> Result<Csr> {
     if config.n_features < 1 || config.n_features > i32::MAX as usize {
         return Err(Error::param(
             "n_features",
@@ -61,6 +68,9 @@ pub fn hash_transform(analyzer: &Analyzer, config: &HashingConfig, docs: &[&str]
         .with_min_len(16)
         .map_init(Scratch::default, |scratch, doc| {
             let mut cells: Vec<(u32, f64)> = Vec::new();
+            if stop.is_set() {
+                return (Vec::new(), Vec::new());
+            }
             analyzer.analyze(doc, scratch, |t| {
                 cells.push(bucket(t, config.n_features, config.alternate_sign))
             });
@@ -83,6 +93,7 @@ pub fn hash_transform(analyzer: &Analyzer, config: &HashingConfig, docs: &[&str]
             (cols, vals)
         })
         .collect();
+    stop.check()?;
     let mut indptr = Vec::with_capacity(rows.len() + 1);
     indptr.push(0i64);
     let nnz: usize = rows.iter().map(|r| r.0.len()).sum();
@@ -129,13 +140,13 @@ mod tests {
             float32: false,
         };
         let a = Analyzer::new(cfg.analysis.clone(), None, None).unwrap();
-        let x = hash_transform(&a, &cfg, &["aa bb cc", ""]).unwrap();
+        let x = hash_transform(&a, &cfg, &["aa bb cc", ""], &Interrupt::default()).unwrap();
         assert_eq!(x.indptr, [0, 1, 1]);
         assert_eq!(x.data, Values::F64(vec![1.0]));
         let bad = HashingConfig {
             n_features: 0,
             ..cfg
         };
-        assert!(hash_transform(&a, &bad, &["x"]).is_err());
+        assert!(hash_transform(&a, &bad, &["x"], &Interrupt::default()).is_err());
     }
 }

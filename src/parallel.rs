@@ -6,6 +6,7 @@
 //! from the parent would hang forever, so a child process builds pools of its own.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
@@ -67,10 +68,49 @@ where
     Ok(pool.install(f))
 }
 
+/// A request to stop long work early, made from another thread (the Python binding makes it
+/// on Ctrl-C). Long loops poll it between documents, skip the rest once it is set, and the
+/// function returns [`Error::Interrupted`] instead of a result.
+#[derive(Debug, Default)]
+pub struct Interrupt(AtomicBool);
+
+impl Interrupt {
+    /// Ask the work to stop.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether stopping was asked for.
+    #[inline]
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// [`Error::Interrupted`] if stopping was asked for.
+    pub fn check(&self) -> Result<()> {
+        if self.is_set() {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use rayon::prelude::*;
+
+    #[test]
+    fn interrupt_is_seen_across_threads() {
+        let stop = Interrupt::default();
+        assert!(stop.check().is_ok());
+        std::thread::scope(|s| {
+            s.spawn(|| stop.set());
+        });
+        assert!(stop.is_set());
+        assert!(matches!(stop.check(), Err(Error::Interrupted)));
+    }
 
     #[test]
     fn n_jobs_conventions() {

@@ -20,6 +20,7 @@ use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::keytable::{KeyTable, LOOKAHEAD};
+use crate::parallel::Interrupt;
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -737,6 +738,12 @@ impl Vectorizer {
     /// Learn the vocabulary (and idf) from `docs` and return their matrix. Runs on the
     /// current rayon pool.
     pub fn fit_transform(&mut self, docs: &[&str]) -> Result<Csr> {
+        self.fit_transform_until(docs, &Interrupt::default())
+    }
+
+    /// [`fit_transform`](Self::fit_transform) that gives up with [`Error::Interrupted`] soon
+    /// after `stop` is set, leaving the vectorizer as it was.
+    pub fn fit_transform_until(&mut self, docs: &[&str], stop: &Interrupt) -> Result<Csr> {
         if docs.is_empty() {
             return Err(Error::value(
                 "raw_documents",
@@ -746,7 +753,7 @@ impl Vectorizer {
         }
         let fixed = self.state.as_ref().filter(|s| s.fixed_vocabulary).cloned();
         if let Some(mut state) = fixed {
-            let parts = self.count_known(docs);
+            let parts = self.count_known(docs, stop)?;
             if let Some(w) = self.config.weighting.filter(|w| w.use_idf) {
                 let mut df = vec![0u64; state.terms.len()];
                 for p in &parts {
@@ -759,17 +766,17 @@ impl Vectorizer {
         }
         let hi = self.config.analysis.ngram_range.1;
         if self.analyzer.is_word() && hi <= <u64 as Packed>::TOKENS {
-            self.fit_packed::<u64>(docs)
+            self.fit_packed::<u64>(docs, stop)
         } else if self.analyzer.is_word() && hi <= MAX_PACKED {
-            self.fit_packed::<u128>(docs)
+            self.fit_packed::<u128>(docs, stop)
         } else {
-            self.fit_strings(docs)
+            self.fit_strings(docs, stop)
         }
     }
 
     /// Fit on terms interned by their strings: character n-grams, long word n-grams, and word
     /// n-grams of tokens that hold spaces.
-    fn fit_strings(&mut self, docs: &[&str]) -> Result<Csr> {
+    fn fit_strings(&mut self, docs: &[&str], stop: &Interrupt) -> Result<Csr> {
         let hasher = DefaultHashBuilder::default();
         let binary = self.config.binary;
         let parts: Vec<(Interner, Rows)> = docs
@@ -780,6 +787,9 @@ impl Vectorizer {
                 let mut counter = DocCounter::default();
                 let mut rows = Rows::new();
                 for doc in chunk {
+                    if stop.is_set() {
+                        break;
+                    }
                     self.analyzer
                         .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
                     counter.flush(&mut rows.cells);
@@ -788,6 +798,7 @@ impl Vectorizer {
                 (terms, rows)
             })
             .collect();
+        stop.check()?;
         let (interners, rows): (Vec<Interner>, Vec<Rows>) = parts.into_iter().unzip();
         let chunks: Vec<ChunkCounts<&str>> = interners
             .par_iter()
@@ -811,7 +822,7 @@ impl Vectorizer {
     }
 
     /// Fit on word n-grams counted as packed token ids (`K` holds up to `K::TOKENS` tokens).
-    fn fit_packed<K: Packed>(&mut self, docs: &[&str]) -> Result<Csr> {
+    fn fit_packed<K: Packed>(&mut self, docs: &[&str], stop: &Interrupt) -> Result<Csr> {
         let hasher = DefaultHashBuilder::default();
         let binary = self.config.binary;
         let (lo, hi) = self.config.analysis.ngram_range;
@@ -839,6 +850,9 @@ impl Vectorizer {
                 let mut ids: Vec<u32> = Vec::new();
                 let mut buf = String::new();
                 for doc in chunk {
+                    if stop.is_set() {
+                        break;
+                    }
                     if unigrams {
                         // The token id is the term id.
                         self.analyzer
@@ -876,6 +890,7 @@ impl Vectorizer {
                 (tokens, keys, rows)
             })
             .collect();
+        stop.check()?;
         let (locals, counted): (Vec<Interner>, Vec<(Vec<K>, Rows)>) = counted
             .into_iter()
             .map(|(tokens, keys, rows)| (tokens, (keys, rows)))
@@ -889,7 +904,7 @@ impl Vectorizer {
         let spaced = |t: &Interner| !t.terms().all(|t| t.bytes().all(|b| b > b' '));
         if !unigrams && locals.par_iter().any(spaced) {
             drop(counted);
-            return self.fit_strings(docs);
+            return self.fit_strings(docs, stop);
         }
         let (labels, named_by) = rank_tokens(&locals);
         let chunks: Vec<ChunkCounts<K>> = counted
@@ -979,23 +994,33 @@ impl Vectorizer {
 
     /// The matrix of `docs` over the learned vocabulary; unknown terms are ignored.
     pub fn transform(&self, docs: &[&str]) -> Result<Csr> {
+        self.transform_until(docs, &Interrupt::default())
+    }
+
+    /// [`transform`](Self::transform) that gives up with [`Error::Interrupted`] soon after
+    /// `stop` is set.
+    pub fn transform_until(&self, docs: &[&str], stop: &Interrupt) -> Result<Csr> {
         if self.state.is_none() {
             return Err(Error::NotFitted(
                 "this vectorizer is not fitted yet: call fit or fit_transform first".into(),
             ));
         }
-        Ok(self.weigh(self.count_known(docs), true))
+        Ok(self.weigh(self.count_known(docs, stop)?, true))
     }
 
     /// Counts of the vocabulary's terms in each document, by chunk, rows sorted by column.
-    fn count_known(&self, docs: &[&str]) -> Vec<Rows> {
+    fn count_known(&self, docs: &[&str], stop: &Interrupt) -> Result<Vec<Rows>> {
         let index = self.index();
-        docs.par_chunks(chunk_len(docs.len()))
+        let parts = docs
+            .par_chunks(chunk_len(docs.len()))
             .map(|chunk| {
                 let mut scratch = Scratch::default();
                 let mut counter = DocCounter::default();
                 let mut rows = Rows::new();
                 for doc in chunk {
+                    if stop.is_set() {
+                        break;
+                    }
                     self.analyzer.analyze(doc, &mut scratch, |t| {
                         if let Some(c) = index.get(t) {
                             counter.add(c);
@@ -1008,7 +1033,9 @@ impl Vectorizer {
                 }
                 rows
             })
-            .collect()
+            .collect();
+        stop.check()?;
+        Ok(parts)
     }
 
     /// Turn chunks of raw counts into the output matrix: binary, sublinear tf, idf, norm,
@@ -1204,6 +1231,7 @@ pub fn top_terms(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyzer::AnalyzerKind;
 
     fn config(weighting: Option<Weighting>) -> VectorizerConfig {
         VectorizerConfig {
@@ -1279,6 +1307,35 @@ mod tests {
         // Row 1, "the" twice (its first term): (1 + ln 2) * idf(the).
         assert_eq!(x.indices[3], 4);
         assert!((d[3] - (1.0 + 2f64.ln()) * idf[4]).abs() < 1e-15);
+    }
+
+    #[test]
+    fn interrupted_work_stops_and_changes_nothing() {
+        let stop = Interrupt::default();
+        stop.set();
+        let interrupted = |r: Result<Csr>| matches!(r, Err(Error::Interrupted));
+        // Every fit path: packed unigrams and bigrams, five-grams and characters by string.
+        for (analyzer, ngram_range) in [
+            (AnalyzerKind::Word, (1, 1)),
+            (AnalyzerKind::Word, (1, 2)),
+            (AnalyzerKind::Word, (1, 5)),
+            (AnalyzerKind::Char, (2, 3)),
+        ] {
+            let mut c = config(None);
+            c.analysis.analyzer = analyzer;
+            c.analysis.ngram_range = ngram_range;
+            let mut v = vectorizer(c);
+            assert!(interrupted(v.fit_transform_until(&DOCS, &stop)));
+            assert!(v.state().is_none());
+            v.fit_transform(&DOCS).unwrap();
+            let fitted = v.state().unwrap().terms.clone();
+            assert!(interrupted(v.transform_until(&DOCS, &stop)));
+            assert!(interrupted(v.fit_transform_until(&["other words"], &stop)));
+            assert_eq!(v.state().unwrap().terms, fitted);
+        }
+        let mut fixed = vectorizer(config(None));
+        fixed.set_vocabulary(vec!["cat".into()]).unwrap();
+        assert!(interrupted(fixed.fit_transform_until(&DOCS, &stop)));
     }
 
     #[test]

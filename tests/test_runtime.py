@@ -1,10 +1,14 @@
-"""Process-level behaviour: fork safety, pickling of every exported class."""
+"""Process-level behaviour: fork safety, Ctrl-C, pickling of every exported class."""
 
 from __future__ import annotations
 
 import inspect
 import multiprocessing
+import os
 import pickle
+import random
+import signal
+import threading
 
 import pytest
 
@@ -26,6 +30,43 @@ def test_batch_work_after_fork(n_jobs):
         # A child stuck on a dead inherited pool would hang: fail with a timeout instead.
         results = pool.map_async(_tokenize_in_child, [n_jobs] * 4, chunksize=1).get(120)
     assert all(r == expected for r in results)
+
+
+class _Interrupted(Exception):
+    """What the test's SIGINT handler raises (a stray KeyboardInterrupt would end pytest)."""
+
+
+def _interrupt_after(seconds: float, call):
+    """Run `call()` with SIGINT sent to this process `seconds` after it starts."""
+
+    def handler(signum, frame):
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGINT, handler)
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    try:
+        timer.start()
+        call()
+    finally:
+        timer.cancel()
+        timer.join()
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_stops_a_long_fit():
+    # ~9 MB of text: a char_wb (2, 5) fit of it takes seconds, and the signal comes at 0.2 s.
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(50_000)]
+    docs = [" ".join(rng.choices(words, k=400)) for _ in range(4000)]
+    core, _ = wn.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))._build()
+    with pytest.raises(_Interrupted):
+        # The handler's own exception comes out of the core call...
+        _interrupt_after(0.2, lambda: core.fit_transform(docs, None))
+    # ...which stopped: had it run to the end and raised afterwards, it would be fitted.
+    assert not core.is_fitted()
+    # The same vectorizer still fits a small batch afterwards.
+    core.fit_transform(docs[:3], None)
+    assert core.is_fitted()
 
 
 def _exported_classes() -> list[type]:

@@ -371,6 +371,10 @@ def test_not_fitted_is_sklearns_error():
             v.get_feature_names_out()
     with pytest.raises(NotFittedError):
         wn.TfidfVectorizer(vocabulary=["a"]).transform(["a"])
+    # The core's own check (reached when the core is used directly) raises the same error.
+    core, _ = wn.TfidfVectorizer()._build()
+    with pytest.raises(SkNotFitted, match="not fitted"):
+        core.transform(["text"], None)
     # Exceptions cross process boundaries (multiprocessing, Dask) pickled.
     with pytest.raises(NotFittedError) as info:
         wn.TfidfVectorizer().transform(["text"])

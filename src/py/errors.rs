@@ -1,7 +1,9 @@
 //! The one conversion from core errors to Python exceptions: each core error kind becomes the
 //! exception a Python user expects, with the message naming the argument and the row.
 
-use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyTypeError, PyValueError};
+use pyo3::exceptions::{
+    PyFileNotFoundError, PyKeyboardInterrupt, PyOSError, PyTypeError, PyValueError,
+};
 use pyo3::prelude::*;
 
 use crate::error::Error;
@@ -20,6 +22,9 @@ impl From<Error> for PyErr {
             }
             Error::Io { .. } => PyOSError::new_err(msg),
             Error::NotFitted(_) => not_fitted(msg),
+            // `run_interruptible` raises the signal handler's own exception instead; this is
+            // for work stopped some other way.
+            Error::Interrupted => PyKeyboardInterrupt::new_err(msg),
         };
         if let Some(row) = row {
             // The Python layer reads `.position` to add the pandas index label to the message.
@@ -31,14 +36,15 @@ impl From<Error> for PyErr {
     }
 }
 
-/// `wirenlp.exceptions.NotFittedError` (a subclass of sklearn's when sklearn is installed).
+/// `wirenlp.exceptions.not_fitted_error(msg)`: a `NotFittedError` that is also sklearn's when
+/// sklearn is installed.
 fn not_fitted(msg: String) -> PyErr {
     Python::attach(|py| {
         match py
             .import("wirenlp.exceptions")
-            .and_then(|m| m.getattr("NotFittedError"))
+            .and_then(|m| m.call_method1("not_fitted_error", (msg,)))
         {
-            Ok(cls) => PyErr::from_type(cls.cast_into().expect("exception class"), msg),
+            Ok(exc) => PyErr::from_value(exc),
             Err(e) => e,
         }
     })

@@ -8,6 +8,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::error::Result as CoreResult;
+use crate::parallel::Interrupt;
 
 /// Borrow every item of `obj` (a list, tuple or other sequence of `str`) as UTF-8 without
 /// copying. A non-`str` item is a `TypeError`, a lone surrogate a `ValueError`; both name
@@ -85,6 +86,59 @@ where
         Ok(r) => r.map_err(PyErr::from),
         Err(panic) => Err(panic_error(panic)),
     }
+}
+
+/// How often a thread waiting on [`run_interruptible`] work runs Python's signal handlers.
+const SIGNAL_POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// [`run_detached`] for work that can stop early: `f` runs on a worker thread while this
+/// thread (with the GIL released) wakes every [`SIGNAL_POLL`] to run Python's signal handlers.
+/// When one raises (`KeyboardInterrupt` on Ctrl-C), `f`'s [`Interrupt`] is set, and once `f`
+/// has returned the handler's exception is raised. Only the main thread runs handlers, as in
+/// Python itself; elsewhere this is [`run_detached`] on another thread.
+pub fn run_interruptible<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce(&Interrupt) -> CoreResult<T> + Send,
+{
+    use std::sync::mpsc::{channel, RecvTimeoutError};
+    let stop = Interrupt::default();
+    let (done, result) = channel();
+    std::thread::scope(|scope| {
+        let stop = &stop;
+        scope.spawn(move || {
+            let _ = done.send(catch_unwind(AssertUnwindSafe(|| f(stop))));
+        });
+        let mut raised: Option<PyErr> = None;
+        let mut result = result;
+        loop {
+            // The receiver goes into the GIL-free closure and comes back (it is not `Sync`).
+            let (got, back) = py.detach(move || (result.recv_timeout(SIGNAL_POLL), result));
+            result = back;
+            match got {
+                Ok(outcome) => {
+                    return match (raised, outcome) {
+                        (Some(err), _) => Err(err),
+                        (None, Ok(r)) => r.map_err(PyErr::from),
+                        (None, Err(panic)) => Err(panic_error(panic)),
+                    };
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if raised.is_none() {
+                        if let Err(err) = py.check_signals() {
+                            stop.set();
+                            raised = Some(err);
+                        }
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(PyRuntimeError::new_err(
+                        "wirenlp internal error (please report it): worker thread vanished",
+                    ));
+                }
+            }
+        }
+    })
 }
 
 fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {

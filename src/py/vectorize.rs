@@ -7,12 +7,13 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::input::{extract_texts, run_detached};
+use super::input::{extract_texts, run_detached, run_interruptible};
 use super::tokenize::PyTokenizer;
 use super::CoreResultExt;
 use crate::analyzer::{Analyzer, AnalyzerConfig, TokenSource};
 use crate::error::Error;
 use crate::hashing::{hash_transform, HashingConfig};
+use crate::parallel::Interrupt;
 use crate::vectorize::{self, Csr, Values, Vectorizer, VectorizerConfig};
 
 type CsrParts<'py> = (
@@ -61,16 +62,26 @@ fn token_source(tokenizer: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn
     }
 }
 
-/// Run `f(texts)` with the GIL released on the pool sized by `n_jobs`.
+/// Texts of this many bytes or more are worked on with Ctrl-C watched for: below it the work
+/// takes milliseconds, less than starting the watch.
+const INTERRUPTIBLE_BYTES: usize = 1 << 20;
+
+/// Run `f(texts, stop)` with the GIL released on the pool sized by `n_jobs`; on a large batch
+/// Ctrl-C sets `stop` and raises `KeyboardInterrupt`.
 fn with_texts<T: Send>(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
     n_jobs: Option<i64>,
-    f: impl FnOnce(&[&str]) -> crate::error::Result<T> + Send,
+    f: impl FnOnce(&[&str], &Interrupt) -> crate::error::Result<T> + Send,
 ) -> PyResult<T> {
     let owned = extract_texts(texts, "raw_documents")?;
     let refs: Vec<&str> = owned.iter().map(|s| &**s).collect();
-    run_detached(py, || crate::parallel::install(n_jobs, || f(&refs))?)
+    let work = |stop: &Interrupt| crate::parallel::install(n_jobs, || f(&refs, stop))?;
+    if refs.iter().map(|t| t.len()).sum::<usize>() >= INTERRUPTIBLE_BYTES {
+        run_interruptible(py, work)
+    } else {
+        run_detached(py, || work(&Interrupt::default()))
+    }
 }
 
 /// Core of `CountVectorizer` / `TfidfVectorizer`.
@@ -138,7 +149,9 @@ impl PyVectorizer {
         n_jobs: Option<i64>,
     ) -> PyResult<CsrParts<'py>> {
         let inner = &mut self.inner;
-        let csr = with_texts(py, texts, n_jobs, |t| inner.fit_transform(t))?;
+        let csr = with_texts(py, texts, n_jobs, |t, stop| {
+            inner.fit_transform_until(t, stop)
+        })?;
         Ok(csr_parts(py, csr))
     }
 
@@ -151,7 +164,7 @@ impl PyVectorizer {
         n_jobs: Option<i64>,
     ) -> PyResult<CsrParts<'py>> {
         let inner = &self.inner;
-        let csr = with_texts(py, texts, n_jobs, |t| inner.transform(t))?;
+        let csr = with_texts(py, texts, n_jobs, |t, stop| inner.transform_until(t, stop))?;
         Ok(csr_parts(py, csr))
     }
 
@@ -206,7 +219,9 @@ fn hashing_transform<'py>(
     let config: HashingConfig = parse(config)?;
     let analyzer =
         Analyzer::new(config.analysis.clone(), english, token_source(tokenizer)?).py_err()?;
-    let csr = with_texts(py, texts, n_jobs, |t| hash_transform(&analyzer, &config, t))?;
+    let csr = with_texts(py, texts, n_jobs, |t, stop| {
+        hash_transform(&analyzer, &config, t, stop)
+    })?;
     Ok(csr_parts(py, csr))
 }
 
