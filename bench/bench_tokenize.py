@@ -1,6 +1,7 @@
 """Tokenization speed: wirenlp vs scikit-learn's analyzer on NewsArticles (3,788 articles).
 
-Prints MB/s of each and the ratio, medians of several runs in one process:
+Prints MB/s of each and the ratio, medians of several runs in one process, taken in turns
+(each round runs every contender once):
 - sklearn ``TfidfVectorizer().build_analyzer()`` over every article (a Python loop, as users do);
 - ``wn.Tokenizer(pattern="sklearn").tokenize_batch`` (checked token-for-token identical);
 - ``wn.Tokenizer(pattern="sklearn").token_ids``: the same tokens as integer ids (numpy arrays,
@@ -28,13 +29,16 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 import wirenlp as wn
 
 
-def median_seconds(fn, repeats: int) -> float:
-    times = []
+def interleaved_medians(fns: dict, repeats: int) -> dict:
+    """Median seconds of each function, run in turns (one call of each per round) so that a
+    noisy spell on a shared machine falls on every contender alike."""
+    times: dict = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -54,18 +58,20 @@ def main() -> None:
     as_ids = [[vocab[j] for j in ids[a:b]] for a, b in itertools.pairwise(indptr)]
     assert as_ids == expected, "token_ids differ from sklearn"
 
-    sk = median_seconds(lambda: [analyzer(t) for t in texts], args.repeats)
-    rows = [("sklearn build_analyzer()", sk, None)]
-    t = median_seconds(lambda: sk_mode.token_ids(texts), args.repeats)
-    rows.append(('wn.Tokenizer(pattern="sklearn") ids', t, sk / t))
+    fns = {
+        "sklearn build_analyzer()": lambda: [analyzer(t) for t in texts],
+        'wn.Tokenizer(pattern="sklearn") ids': lambda: sk_mode.token_ids(texts),
+    }
     for name, tok in [
         ('wn.Tokenizer(pattern="sklearn")', sk_mode),
         ('wn.Tokenizer(stop_words="auto")', wn.Tokenizer(stop_words="auto")),
         ("wn.Tokenizer()", wn.Tokenizer()),
     ]:
         tok.tokenize_batch(texts[:10])  # warm the thread pool and per-language tables
-        t = median_seconds(lambda tok=tok: tok.tokenize_batch(texts), args.repeats)
-        rows.append((name, t, sk / t))
+        fns[name] = lambda tok=tok: tok.tokenize_batch(texts)
+    medians = interleaved_medians(fns, args.repeats)
+    sk = medians["sklearn build_analyzer()"]
+    rows = [(name, t, None if t is sk else sk / t) for name, t in medians.items()]
     print(f"{'':38} {'seconds':>8} {'MB/s':>8} {'vs sklearn':>11}")
     for name, t, ratio in rows:
         r = f"{ratio:10.1f}x" if ratio else f"{'1.0x':>11}"
