@@ -58,8 +58,9 @@ def main() -> None:
     as_ids = [[vocab[j] for j in ids[a:b]] for a, b in itertools.pairwise(indptr)]
     assert as_ids == expected, "token_ids differ from sklearn"
 
+    reference = "sklearn build_analyzer()"
     fns = {
-        "sklearn build_analyzer()": lambda: [analyzer(t) for t in texts],
+        reference: lambda: [analyzer(t) for t in texts],
         'wn.Tokenizer(pattern="sklearn") ids': lambda: sk_mode.token_ids(texts),
     }
     for name, tok in [
@@ -70,8 +71,8 @@ def main() -> None:
         tok.tokenize_batch(texts[:10])  # warm the thread pool and per-language tables
         fns[name] = lambda tok=tok: tok.tokenize_batch(texts)
     medians = interleaved_medians(fns, args.repeats)
-    sk = medians["sklearn build_analyzer()"]
-    rows = [(name, t, None if t is sk else sk / t) for name, t in medians.items()]
+    sk = medians[reference]
+    rows = [(name, t, None if name == reference else sk / t) for name, t in medians.items()]
     print(f"{'':38} {'seconds':>8} {'MB/s':>8} {'vs sklearn':>11}")
     for name, t, ratio in rows:
         r = f"{ratio:10.1f}x" if ratio else f"{'1.0x':>11}"
