@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use crate::error::{Error, Result};
+use crate::parallel::Interrupt;
 
 /// What a shingle is made of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -385,6 +386,16 @@ pub fn near_duplicate_groups<S: AsRef<str> + Sync>(
     texts: &[S],
     opts: &Options,
 ) -> Result<Vec<Vec<usize>>> {
+    near_duplicate_groups_until(texts, opts, &Interrupt::default())
+}
+
+/// [`near_duplicate_groups`] that gives up with [`Error::Interrupted`] soon after `stop` is
+/// set.
+pub fn near_duplicate_groups_until<S: AsRef<str> + Sync>(
+    texts: &[S],
+    opts: &Options,
+    stop: &Interrupt,
+) -> Result<Vec<Vec<usize>>> {
     opts.validate()?;
     if texts.len() > u32::MAX as usize {
         return Err(Error::param("texts", "more than 2^32 - 1 documents"));
@@ -393,8 +404,13 @@ pub fn near_duplicate_groups<S: AsRef<str> + Sync>(
     let sigs: Vec<Option<Vec<u32>>> = texts
         .par_iter()
         .with_min_len(4)
-        .map(|t| hasher.signature(t.as_ref()))
+        .map(|t| {
+            (!stop.is_set())
+                .then(|| hasher.signature(t.as_ref()))
+                .flatten()
+        })
         .collect();
+    stop.check()?;
     let (bands, rows) = lsh_params(opts.threshold, opts.num_perm, LSH_WEIGHTS);
     let pairs = candidate_pairs(&sigs, bands, rows, opts.seed);
     drop(sigs);
@@ -408,6 +424,7 @@ pub fn near_duplicate_groups<S: AsRef<str> + Sync>(
     let mut sets: Vec<Option<Vec<u64>>> = vec![None; texts.len()];
     let mut uf = UnionFind((0..texts.len() as u32).collect());
     for (round, chunk) in pairs.chunks(ROUND).enumerate() {
+        stop.check()?;
         let todo: Vec<(u32, u32)> = chunk
             .iter()
             .copied()
@@ -597,5 +614,9 @@ mod tests {
         };
         let groups = near_duplicate_groups(&texts, &opts).unwrap();
         assert_eq!(groups, vec![(0..5000).collect::<Vec<_>>()]);
+        let stop = Interrupt::default();
+        stop.set();
+        let stopped = near_duplicate_groups_until(&texts, &opts, &stop);
+        assert!(matches!(stopped, Err(Error::Interrupted)));
     }
 }

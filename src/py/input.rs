@@ -141,6 +141,24 @@ where
     })
 }
 
+/// Inputs of this many bytes or more are worked on with Ctrl-C watched for: smaller ones take
+/// milliseconds, less than starting the watch.
+const INTERRUPTIBLE_BYTES: usize = 1 << 20;
+
+/// [`run_interruptible`] for work on an input of `bytes` bytes that is large enough for Ctrl-C
+/// to matter, else [`run_detached`].
+pub fn run_sized<T, F>(py: Python<'_>, bytes: usize, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce(&Interrupt) -> CoreResult<T> + Send,
+{
+    if bytes >= INTERRUPTIBLE_BYTES {
+        run_interruptible(py, f)
+    } else {
+        run_detached(py, || f(&Interrupt::default()))
+    }
+}
+
 fn panic_error(panic: Box<dyn std::any::Any + Send>) -> PyErr {
     let what = panic
         .downcast_ref::<&str>()

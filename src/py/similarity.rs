@@ -10,7 +10,7 @@ use numpy::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use super::input::{extract_texts, run_detached};
+use super::input::{extract_texts, run_detached, run_sized};
 use super::CoreResultExt;
 use crate::error::Error;
 use crate::minhash::{self, Analyzer, Options};
@@ -247,8 +247,11 @@ fn near_duplicate_groups<'py>(
     };
     opts.validate().py_err()?;
     let texts = extract_texts(texts, "texts")?;
-    let groups = run_detached(py, || {
-        install(n_jobs, || minhash::near_duplicate_groups(&texts, &opts))?
+    let bytes = texts.iter().map(|t| t.len()).sum();
+    let groups = run_sized(py, bytes, |stop| {
+        install(n_jobs, || {
+            minhash::near_duplicate_groups_until(&texts, &opts, stop)
+        })?
     })?;
     let (mut docs, mut ids) = (Vec::new(), Vec::new());
     for (g, members) in groups.iter().enumerate() {

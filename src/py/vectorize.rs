@@ -7,7 +7,7 @@ use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use super::input::{extract_texts, run_detached, run_interruptible};
+use super::input::{extract_texts, run_detached, run_sized};
 use super::tokenize::PyTokenizer;
 use super::CoreResultExt;
 use crate::analyzer::{Analyzer, AnalyzerConfig, TokenSource};
@@ -62,10 +62,6 @@ fn token_source(tokenizer: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<dyn
     }
 }
 
-/// Texts of this many bytes or more are worked on with Ctrl-C watched for: below it the work
-/// takes milliseconds, less than starting the watch.
-const INTERRUPTIBLE_BYTES: usize = 1 << 20;
-
 /// Run `f(texts, stop)` with the GIL released on the pool sized by `n_jobs`; on a large batch
 /// Ctrl-C sets `stop` and raises `KeyboardInterrupt`.
 fn with_texts<T: Send>(
@@ -76,12 +72,10 @@ fn with_texts<T: Send>(
 ) -> PyResult<T> {
     let owned = extract_texts(texts, "raw_documents")?;
     let refs: Vec<&str> = owned.iter().map(|s| &**s).collect();
-    let work = |stop: &Interrupt| crate::parallel::install(n_jobs, || f(&refs, stop))?;
-    if refs.iter().map(|t| t.len()).sum::<usize>() >= INTERRUPTIBLE_BYTES {
-        run_interruptible(py, work)
-    } else {
-        run_detached(py, || work(&Interrupt::default()))
-    }
+    let bytes = refs.iter().map(|t| t.len()).sum();
+    run_sized(py, bytes, |stop| {
+        crate::parallel::install(n_jobs, || f(&refs, stop))?
+    })
 }
 
 /// Core of `CountVectorizer` / `TfidfVectorizer`.
