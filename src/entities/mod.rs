@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::{Error, Result};
+use crate::parallel::Interrupt;
 use canonical::{display_name, merge_transliterations, UnionFind};
 use detect::{CorpusStats, Cues, RawMention, Tok};
 use gazetteer::{Builtin, UserGazetteer};
@@ -227,19 +228,30 @@ pub fn extract(texts: &[&str], opts: &Options) -> Result<Extraction> {
         .enumerate()
         .map(|(i, t)| tokenize_doc(t, opts.lang, i))
         .collect::<Result<_>>()?;
-    extract_tokenized(texts, &docs, opts)
+    extract_tokenized(texts, &docs, opts, &Interrupt::default())
 }
 
 /// The pipeline after [`tokenize_doc`] (split so the binding can check for Ctrl-C between
-/// chunks of the first pass).
-pub fn extract_tokenized(texts: &[&str], docs: &[DocTokens], opts: &Options) -> Result<Extraction> {
+/// chunks of the first pass); gives up with [`Error::Interrupted`] soon after `stop` is set.
+pub fn extract_tokenized(
+    texts: &[&str],
+    docs: &[DocTokens],
+    opts: &Options,
+    stop: &Interrupt,
+) -> Result<Extraction> {
     let stats = corpus_stats(texts, docs);
     let gaz = Builtin::get();
     let found: Vec<Vec<Found>> = texts
         .par_iter()
         .zip(docs)
-        .map(|(text, d)| find_doc(text, d, &stats, gaz, opts.gazetteer.as_ref()))
+        .map(|(text, d)| {
+            if stop.is_set() {
+                return Vec::new();
+            }
+            find_doc(text, d, &stats, gaz, opts.gazetteer.as_ref())
+        })
         .collect();
+    stop.check()?;
     let mut ex = resolve(texts, found, gaz, opts);
     ex.langs = docs.iter().map(|d| d.lang).collect();
     Ok(ex)
@@ -705,6 +717,20 @@ mod tests {
         };
         assert_eq!(names(0), ["Côte d’Ivoire", "Guinea-Bissau"]);
         assert_eq!(names(1), ["Côte d’Ivoire", "Guinea-Bissau"]);
+    }
+
+    #[test]
+    fn interrupted_extraction_stops() {
+        let texts = ["Sergei Lavrov arrived in Bamako.", "Lavrov met Assimi Goïta."];
+        let docs: Vec<DocTokens> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| tokenize_doc(t, None, i).unwrap())
+            .collect();
+        let stop = Interrupt::default();
+        stop.set();
+        let out = extract_tokenized(&texts, &docs, &Options::default(), &stop);
+        assert!(matches!(out, Err(Error::Interrupted)));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::input::{extract_texts, run_batch, run_detached};
+use super::input::{extract_texts, run_batch, run_detached, run_sized};
 use super::CoreResultExt;
 use crate::entities::{self, gazetteer::UserGazetteer, Extraction, Lang, Options};
 
@@ -78,8 +78,11 @@ fn run_extract(
     let owned = extract_texts(texts, "texts")?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let docs = run_batch(py, &strs, n_jobs, |i, t| entities::tokenize_doc(t, lang, i))?;
-    let ex = run_detached(py, || {
-        crate::parallel::install(n_jobs, || entities::extract_tokenized(&strs, &docs, &opts))?
+    let bytes = strs.iter().map(|t| t.len()).sum();
+    let ex = run_sized(py, bytes, |stop| {
+        crate::parallel::install(n_jobs, || {
+            entities::extract_tokenized(&strs, &docs, &opts, stop)
+        })?
     })?;
     Ok((owned, ex))
 }
