@@ -721,7 +721,10 @@ mod tests {
 
     #[test]
     fn interrupted_extraction_stops() {
-        let texts = ["Sergei Lavrov arrived in Bamako.", "Lavrov met Assimi Goïta."];
+        let texts = [
+            "Sergei Lavrov arrived in Bamako.",
+            "Lavrov met Assimi Goïta.",
+        ];
         let docs: Vec<DocTokens> = texts
             .iter()
             .enumerate()
