@@ -54,7 +54,8 @@ def _interrupt_after(seconds: float, call):
 
 
 def test_ctrl_c_stops_a_long_fit():
-    # ~9 MB of text: a char_wb (2, 5) fit of it takes seconds, and the signal comes at 0.2 s.
+    # ~9 MB of text: a char_wb (2, 5) fit of it takes about a second here; the signal comes
+    # at 0.2 s.
     rng = random.Random(0)
     words = [f"w{i}" for i in range(50_000)]
     docs = [" ".join(rng.choices(words, k=400)) for _ in range(4000)]

@@ -78,8 +78,7 @@ fn run_extract(
     let owned = extract_texts(texts, "texts")?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let docs = run_batch(py, &strs, n_jobs, |i, t| entities::tokenize_doc(t, lang, i))?;
-    let bytes = strs.iter().map(|t| t.len()).sum();
-    let ex = run_sized(py, bytes, |stop| {
+    let ex = run_sized(py, &strs, |stop| {
         crate::parallel::install(n_jobs, || {
             entities::extract_tokenized(&strs, &docs, &opts, stop)
         })?

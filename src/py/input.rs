@@ -145,14 +145,15 @@ where
 /// milliseconds, less than starting the watch.
 const INTERRUPTIBLE_BYTES: usize = 1 << 20;
 
-/// [`run_interruptible`] for work on an input of `bytes` bytes that is large enough for Ctrl-C
-/// to matter, else [`run_detached`].
-pub fn run_sized<T, F>(py: Python<'_>, bytes: usize, f: F) -> PyResult<T>
+/// [`run_interruptible`] for work on `texts` when they are large enough for Ctrl-C to matter,
+/// else [`run_detached`].
+pub fn run_sized<S, T, F>(py: Python<'_>, texts: &[S], f: F) -> PyResult<T>
 where
+    S: AsRef<str>,
     T: Send,
     F: FnOnce(&Interrupt) -> CoreResult<T> + Send,
 {
-    if bytes >= INTERRUPTIBLE_BYTES {
+    if texts.iter().map(|t| t.as_ref().len()).sum::<usize>() >= INTERRUPTIBLE_BYTES {
         run_interruptible(py, f)
     } else {
         run_detached(py, || f(&Interrupt::default()))

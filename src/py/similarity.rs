@@ -247,8 +247,7 @@ fn near_duplicate_groups<'py>(
     };
     opts.validate().py_err()?;
     let texts = extract_texts(texts, "texts")?;
-    let bytes = texts.iter().map(|t| t.len()).sum();
-    let groups = run_sized(py, bytes, |stop| {
+    let groups = run_sized(py, &texts, |stop| {
         install(n_jobs, || {
             minhash::near_duplicate_groups_until(&texts, &opts, stop)
         })?

@@ -72,8 +72,7 @@ fn with_texts<T: Send>(
 ) -> PyResult<T> {
     let owned = extract_texts(texts, "raw_documents")?;
     let refs: Vec<&str> = owned.iter().map(|s| &**s).collect();
-    let bytes = refs.iter().map(|t| t.len()).sum();
-    run_sized(py, bytes, |stop| {
+    run_sized(py, &refs, |stop| {
         crate::parallel::install(n_jobs, || f(&refs, stop))?
     })
 }
