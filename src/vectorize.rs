@@ -239,15 +239,19 @@ impl DocCounter {
         self.counts.resize((i + 1).max(2 * self.counts.len()), 0);
     }
 
-    /// Append this document's (id, count) cells and reset for the next document.
-    fn flush(&mut self, cells: &mut Vec<(u32, u32)>) {
+    /// Append this document's (id | `tag`, count) cells and reset for the next document.
+    fn flush(&mut self, cells: &mut Vec<(u32, u32)>, tag: u32) {
         for &id in &self.seen {
             let c = std::mem::take(&mut self.counts[id as usize]);
-            cells.push((id, c));
+            cells.push((id | tag, c));
         }
         self.seen.clear();
     }
 }
+
+/// Marks the chunk-local id of an n-gram of two or more tokens while unigrams are counted
+/// apart (a chunk holds far fewer than 2^31 distinct terms).
+const NGRAM: u32 = 1 << 31;
 
 /// A word n-gram as the ids of its tokens (+1, 32 bits each, zero-padded): n-grams of up to
 /// [`MAX_PACKED`] tokens are counted without building their strings. Up to bigrams the key is a
@@ -792,7 +796,7 @@ impl Vectorizer {
                     }
                     self.analyzer
                         .analyze(doc, &mut scratch, |t| counter.add(terms.intern(t)));
-                    counter.flush(&mut rows.cells);
+                    counter.flush(&mut rows.cells, 0);
                     rows.ptr.push(rows.cells.len());
                 }
                 (terms, rows)
@@ -841,6 +845,9 @@ impl Vectorizer {
                 let mut terms: KeyTable<K> = KeyTable::with_capacity(expect);
                 let mut grams: Vec<(u64, K)> = Vec::new();
                 let mut keys = Vec::with_capacity(expect);
+                // Unigrams are counted by token id, longer n-grams by their id in `terms`,
+                // marked with NGRAM while the chunk's number of tokens is unknown.
+                let mut singles = DocCounter::default();
                 let mut counter = DocCounter::default();
                 let mut rows = Rows {
                     ptr: Vec::with_capacity(chunk.len() + 1),
@@ -854,15 +861,17 @@ impl Vectorizer {
                         break;
                     }
                     if unigrams {
-                        // The token id is the term id.
                         self.analyzer
-                            .for_each_word_token(doc, &mut buf, |t| counter.add(tokens.intern(t)));
+                            .for_each_word_token(doc, &mut buf, |t| singles.add(tokens.intern(t)));
                     } else {
                         ids.clear();
                         self.analyzer
                             .for_each_word_token(doc, &mut buf, |t| ids.push(tokens.intern(t)));
+                        if lo == 1 {
+                            ids.iter().for_each(|&t| singles.add(t));
+                        }
                         grams.clear();
-                        crate::analyzer::for_each_ngram(&ids, lo, hi, |w| {
+                        crate::analyzer::for_each_ngram(&ids, lo.max(2), hi, |w| {
                             let key = pack(w);
                             grams.push((KeyTable::<K>::hash(key), key));
                         });
@@ -881,11 +890,21 @@ impl Vectorizer {
                             counter.add(id);
                         }
                     }
-                    counter.flush(&mut rows.cells);
+                    // As sklearn's analyzer gives them: unigrams, then longer n-grams, each in
+                    // order of first appearance.
+                    singles.flush(&mut rows.cells, 0);
+                    counter.flush(&mut rows.cells, if lo == 1 { NGRAM } else { 0 });
                     rows.ptr.push(rows.cells.len());
                 }
-                if unigrams {
-                    keys = (0..tokens.len() as u32).map(|i| pack(&[i])).collect();
+                if lo == 1 {
+                    // The chunk's term ids: its tokens, then the n-grams of `terms`.
+                    let n_tokens = tokens.len() as u32;
+                    keys = (0..n_tokens).map(|i| pack(&[i])).chain(keys).collect();
+                    for cell in &mut rows.cells {
+                        if cell.0 & NGRAM != 0 {
+                            cell.0 = n_tokens + (cell.0 & !NGRAM);
+                        }
+                    }
                 }
                 (tokens, keys, rows)
             })
@@ -1027,7 +1046,7 @@ impl Vectorizer {
                         }
                     });
                     let start = rows.cells.len();
-                    counter.flush(&mut rows.cells);
+                    counter.flush(&mut rows.cells, 0);
                     rows.cells[start..].sort_unstable_by_key(|&(c, _)| c);
                     rows.ptr.push(rows.cells.len());
                 }
