@@ -373,20 +373,28 @@ type ShardOut<K> = (Vec<K>, Vec<u64>, Vec<u64>, Vec<Vec<u32>>);
 const SHARDS: usize = 64;
 
 /// Merge chunk vocabularies in parallel: each shard of the key space is merged by one task.
-/// Term frequencies are summed only when `with_tf` (they serve `max_features`).
+/// Term frequencies are summed only when `with_tf` (they serve `max_features`; `tf` is left
+/// empty otherwise).
 fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder, with_tf: bool) -> Merged<K>
 where
-    K: std::hash::Hash + Eq + Copy + Send + Sync,
+    K: std::hash::Hash + Eq + Copy + Default + Send + Sync,
 {
-    let shard_of = |k: &K| (hasher.hash_one(k) >> 58) as usize % SHARDS;
     // (key, term id, df) of each chunk's terms, by shard: copied in one sequential read,
-    // so that each shard's merge reads its terms one after another.
+    // so that each shard's merge reads its terms one after another. The shards' sizes are
+    // counted first, so that each list is allocated once.
     let by_shard: Vec<Vec<Vec<(K, u32, u32)>>> = chunks
         .par_iter()
         .map(|c| {
-            let mut v = vec![Vec::new(); SHARDS];
-            for (id, (k, &df)) in c.keys.iter().zip(&c.df).enumerate() {
-                v[shard_of(k)].push((*k, id as u32, df));
+            let shard: Vec<u8> = c
+                .keys
+                .iter()
+                .map(|k| (hasher.hash_one(k) >> 58) as u8 % SHARDS as u8)
+                .collect();
+            let mut sizes = [0usize; SHARDS];
+            shard.iter().for_each(|&s| sizes[s as usize] += 1);
+            let mut v: Vec<Vec<_>> = sizes.iter().map(|&n| Vec::with_capacity(n)).collect();
+            for (id, ((k, &df), &s)) in c.keys.iter().zip(&c.df).zip(&shard).enumerate() {
+                v[s as usize].push((*k, id as u32, df));
             }
             v
         })
@@ -407,7 +415,9 @@ where
                     if id == next {
                         keys.push(key);
                         df.push(0);
-                        tf.push(0);
+                        if with_tf {
+                            tf.push(0);
+                        }
                     }
                     df[id as usize] += u64::from(d);
                     if with_tf {
@@ -439,17 +449,28 @@ where
             ids
         })
         .collect();
+    drop(by_shard);
+    // The shards' lists are copied into place in parallel (the copy is mostly first writes
+    // to fresh pages).
+    let n = total as usize;
     let mut merged = Merged {
-        keys: Vec::with_capacity(total as usize),
-        df: Vec::with_capacity(total as usize),
-        tf: Vec::with_capacity(total as usize),
+        keys: vec![K::default(); n],
+        df: vec![0; n],
+        tf: vec![0; if with_tf { n } else { 0 }],
         chunk_ids,
     };
-    for (keys, df, tf, _) in shards {
-        merged.keys.extend(keys);
-        merged.df.extend(df);
-        merged.tf.extend(tf);
-    }
+    let lens = || shards.iter().map(|s| s.0.len());
+    let tf_lens = shards.iter().map(|s| s.2.len());
+    shards
+        .par_iter()
+        .zip(split_lengths(&mut merged.keys, lens()))
+        .zip(split_lengths(&mut merged.df, lens()))
+        .zip(split_lengths(&mut merged.tf, tf_lens))
+        .for_each(|(((shard, keys), df), tf)| {
+            keys.copy_from_slice(&shard.0);
+            df.copy_from_slice(&shard.1);
+            tf.copy_from_slice(&shard.2);
+        });
     merged
 }
 
@@ -655,7 +676,7 @@ fn select_terms<K: Sync, O: Ord + Send>(
 /// Inverse document frequencies: ln((1 + n) / (1 + df)) + 1 smoothed, ln(n / df) + 1 not.
 pub fn idf(df: &[u64], n_docs: usize, smooth: bool) -> Vec<f64> {
     let s = if smooth { 1.0 } else { 0.0 };
-    df.iter()
+    df.par_iter()
         .map(|&d| ((n_docs as f64 + s) / (d as f64 + s)).ln() + 1.0)
         .collect()
 }
@@ -1179,16 +1200,22 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
 
-/// `out` cut into one slice per part, each as long as the part's cells (in order).
-fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
-    let mut slices = Vec::with_capacity(parts.len());
+/// `out` cut into consecutive slices of the given lengths (the last ones cut short if `out`
+/// is too short).
+fn split_lengths<'a, T>(out: &'a mut [T], lens: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+    let mut slices = Vec::new();
     let mut rest = out;
-    for p in parts {
-        let (head, tail) = rest.split_at_mut(p.cells.len().min(rest.len()));
+    for n in lens {
+        let (head, tail) = rest.split_at_mut(n.min(rest.len()));
         slices.push(head);
         rest = tail;
     }
     slices
+}
+
+/// `out` cut into one slice per part, each as long as the part's cells (in order).
+fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
+    split_lengths(out, parts.iter().map(|p| p.cells.len()))
 }
 
 /// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place; each row
