@@ -1202,7 +1202,7 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
 
 /// `out` cut into consecutive slices of the given lengths (the last ones cut short if `out`
 /// is too short).
-fn split_lengths<'a, T>(out: &'a mut [T], lens: impl Iterator<Item = usize>) -> Vec<&'a mut [T]> {
+fn split_lengths<T>(out: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
     let mut slices = Vec::new();
     let mut rest = out;
     for n in lens {
