@@ -212,6 +212,18 @@ def test_bad_parameters():
         wn.story_similarity(["Mali"], text_weight="0.5")
     with pytest.raises(ValueError, match="not a parameter"):
         EntityExtractor().set_params(foo=1)
+    # a lone str is refused as such (not turned into a len(str) x len(str) matrix)
+    with pytest.raises(TypeError, match="texts"):
+        wn.story_similarity("Mali " * 100_000)
+    with pytest.raises(TypeError, match=r"texts\[1\]"):
+        wn.story_similarity(["Mali", None])
+
+
+def test_story_similarity_core_checks_its_output_array():
+    with pytest.raises(ValueError, match=r"out: has shape \(2, 3\), expected \(2, 2\)"):
+        wn._core.story_similarity(["Mali", "Bamako"], np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="out: must be C-contiguous"):
+        wn._core.story_similarity(["Mali", "Bamako"], np.zeros((2, 2), order="F")[:, ::-1])
 
 
 def test_empty_and_trivial_inputs():

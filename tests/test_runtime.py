@@ -10,6 +10,7 @@ import random
 import signal
 import threading
 
+import numpy as np
 import pytest
 
 import wirenlp as wn
@@ -68,6 +69,21 @@ def test_ctrl_c_stops_a_long_fit():
     # The same vectorizer still fits a small batch afterwards.
     core.fit_transform(docs[:3], None)
     assert core.is_fitted()
+
+
+def test_ctrl_c_stops_story_similarity_between_rows():
+    # 3,000 documents of 400 numbers each (6 MB) share most features: the n x n matrix takes
+    # over a second here, the signal comes at 0.3 s.
+    rng = random.Random(0)
+    docs = [" ".join(str(rng.randrange(1000, 2000)) for _ in range(400)) for _ in range(3000)]
+    out = np.zeros((len(docs), len(docs)))
+    with pytest.raises(_Interrupted):
+        _interrupt_after(0.3, lambda: wn._core.story_similarity(docs, out))
+    # Every document has features, so every finished row has its diagonal entry; the rows
+    # not reached are still zero.
+    assert out.diagonal().min() == 0.0
+    wn._core.story_similarity(docs[:50], small := np.zeros((50, 50)))
+    assert small.diagonal().min() > 0.5
 
 
 def _exported_classes() -> list[type]:

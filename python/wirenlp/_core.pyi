@@ -80,11 +80,12 @@ def entity_counts(
 ) -> tuple[_EntityTable, npt.NDArray[np.int64]]: ...
 def story_similarity(
     texts: Sequence[str],
+    out: npt.NDArray[np.float64],
     lang: str = "auto",
     gazetteer: _Gazetteer = None,
     text_weight: float = 0.3,
     n_jobs: int | None = None,
-) -> npt.NDArray[np.float64]: ...
+) -> None: ...
 
 # -- vectorizers (wirenlp.vectorize) --------------------------------------------------------
 _CsrParts = tuple[

@@ -236,10 +236,15 @@ def story_similarity(
     seq, index = as_texts(texts)
     if isinstance(text_weight, bool) or not isinstance(text_weight, (int, float)):
         raise TypeError(f"text_weight: expected a number, got {type(text_weight).__name__}")
+    # Allocated here, so that a matrix too large for memory is numpy's MemoryError (a lone
+    # str is refused by the core).
+    n = 0 if isinstance(seq, str) else len(seq)
+    out = np.zeros((n, n))
     with labelled_errors(index):
-        return _core.story_similarity(
-            seq, lang=lang, gazetteer=gazetteer, text_weight=float(text_weight), n_jobs=n_jobs
+        _core.story_similarity(
+            seq, out, lang=lang, gazetteer=gazetteer, text_weight=float(text_weight), n_jobs=n_jobs
         )
+    return out
 
 
 def demo_entities(corpus: pd.DataFrame, top: int = 5) -> None:

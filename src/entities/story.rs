@@ -9,11 +9,13 @@
 //! five letters of folded words of six letters or more that are not stop words). The
 //! similarity is `(1 - text_weight) * cos(entities) + text_weight * cos(cognates)`.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::canonical::fold;
-use super::{EntityType, Extraction, Lang};
+use super::{EntityType, Extraction, Lang, Mention};
 use crate::error::{Error, Result};
+use crate::parallel::Interrupt;
 
 /// Length of a cognate key.
 const COGNATE_PREFIX: usize = 5;
@@ -85,59 +87,123 @@ fn tfidf(rows: Vec<FxHashMap<u32, f64>>, n_features: usize) -> Vec<SparseRow> {
         .collect()
 }
 
-/// Dense cosine matrix (row-major) of L2-normalised sparse rows, via an inverted index.
-fn cosine(rows: &[SparseRow], n_features: usize) -> Vec<f64> {
-    let n = rows.len();
+/// A document's features: canonical PER/LOC/ORG entities and numbers; cognate keys.
+fn doc_features(
+    text: &str,
+    mentions: &[Mention],
+    lang: Option<Lang>,
+    ex: &Extraction,
+) -> (Vec<String>, Vec<String>) {
+    let ents = mentions.iter().filter_map(|m| {
+        let e = ex.entities.get(m.entity as usize)?;
+        (e.etype != EntityType::Misc).then(|| format!("{}\t{}", e.etype.as_str(), e.name))
+    });
+    let stop_words = lang.unwrap_or(Lang::En).stop_words();
+    (
+        ents.chain(numbers(text)).collect(),
+        cognates(text, stop_words),
+    )
+}
+
+/// For each feature, the (document, weight) pairs of the rows that have it.
+fn postings(rows: &[SparseRow], n_features: usize) -> Vec<Vec<(u32, f64)>> {
     let mut postings: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_features];
     for (d, r) in rows.iter().enumerate() {
         for &(f, w) in r {
             postings[f as usize].push((d as u32, w));
         }
     }
-    let mut out = vec![0.0; n * n];
-    for (i, r) in rows.iter().enumerate() {
-        let row = &mut out[i * n..(i + 1) * n];
-        for &(f, w) in r {
-            for &(j, w2) in &postings[f as usize] {
-                row[j as usize] += w * w2;
-            }
-        }
-    }
-    out
+    postings
 }
 
-/// Document × document similarity of a batch (row-major, `n * n`), from its texts and their
-/// entity extraction. `text_weight` in [0, 1] blends in the cognate TF-IDF.
-pub fn story_similarity(texts: &[&str], ex: &Extraction, text_weight: f64) -> Result<Vec<f64>> {
+/// `out` (all zeros) set to the cosine similarities of `row` against every row: rows are
+/// L2-normalised, so the cosine is the dot product, summed over the postings of its features.
+fn cosine_row(out: &mut [f64], row: &SparseRow, postings: &[Vec<(u32, f64)>]) {
+    for &(f, w) in row {
+        for &(j, w2) in &postings[f as usize] {
+            out[j as usize] += w * w2;
+        }
+    }
+}
+
+/// Document × document similarity of a batch into `out` (row-major, `n * n`, for `n` texts),
+/// from the texts and their entity extraction. `text_weight` in [0, 1] blends in the cognate
+/// TF-IDF. Rows are computed in parallel on the current rayon pool; `stop` is polled between
+/// rows (on [`Error::Interrupted`], `out` is partly written).
+pub fn story_similarity_into(
+    texts: &[&str],
+    ex: &Extraction,
+    text_weight: f64,
+    out: &mut [f64],
+    stop: &Interrupt,
+) -> Result<()> {
     if !(0.0..=1.0).contains(&text_weight) {
         return Err(Error::param(
             "text_weight",
             format!("must be between 0 and 1, got {text_weight}"),
         ));
     }
-    let mut ent_vocab = FxHashMap::default();
-    let mut cog_vocab = FxHashMap::default();
-    let mut ent_rows = Vec::with_capacity(texts.len());
-    let mut cog_rows = Vec::with_capacity(texts.len());
-    for (d, text) in texts.iter().enumerate() {
-        let ents = ex.docs[d].iter().filter_map(|m| {
-            let e = &ex.entities[m.entity as usize];
-            (e.etype != EntityType::Misc).then(|| format!("{}\t{}", e.etype.as_str(), e.name))
-        });
-        ent_rows.push(count_features(ents.chain(numbers(text)), &mut ent_vocab));
-        let stop = ex.langs.get(d).copied().unwrap_or(Lang::En).stop_words();
-        cog_rows.push(count_features(
-            cognates(text, stop).into_iter(),
-            &mut cog_vocab,
+    let n = texts.len();
+    if n.checked_mul(n) != Some(out.len()) || ex.docs.len() != n {
+        return Err(Error::param(
+            "out",
+            format!(
+                "has {} values and the extraction {} documents, for {n} texts",
+                out.len(),
+                ex.docs.len()
+            ),
         ));
     }
-    let ent = cosine(&tfidf(ent_rows, ent_vocab.len()), ent_vocab.len());
-    let cog = cosine(&tfidf(cog_rows, cog_vocab.len()), cog_vocab.len());
-    Ok(ent
-        .iter()
-        .zip(&cog)
-        .map(|(a, b)| ((1.0 - text_weight) * a + text_weight * b).min(1.0))
-        .collect())
+    // The features of each document, in parallel; then numbered in document order.
+    let feats: Vec<(Vec<String>, Vec<String>)> = texts
+        .par_iter()
+        .zip(&ex.docs)
+        .enumerate()
+        .map(|(d, (text, mentions))| doc_features(text, mentions, ex.langs.get(d).copied(), ex))
+        .collect();
+    stop.check()?;
+    let mut ent_vocab = FxHashMap::default();
+    let mut cog_vocab = FxHashMap::default();
+    let (ent_rows, cog_rows): (Vec<_>, Vec<_>) = feats
+        .into_iter()
+        .map(|(ents, cogs)| {
+            (
+                count_features(ents.into_iter(), &mut ent_vocab),
+                count_features(cogs.into_iter(), &mut cog_vocab),
+            )
+        })
+        .unzip();
+    let ent = tfidf(ent_rows, ent_vocab.len());
+    let cog = tfidf(cog_rows, cog_vocab.len());
+    let (ent_post, cog_post) = (
+        postings(&ent, ent_vocab.len()),
+        postings(&cog, cog_vocab.len()),
+    );
+    out.par_chunks_mut(n.max(1))
+        .zip(ent.par_iter().zip(&cog))
+        .for_each_init(
+            || vec![0.0; n],
+            |cos, (row, (e, c))| {
+                if stop.is_set() {
+                    return;
+                }
+                row.fill(0.0);
+                cosine_row(row, e, &ent_post);
+                cos.fill(0.0);
+                cosine_row(cos, c, &cog_post);
+                for (v, &b) in row.iter_mut().zip(cos.iter()) {
+                    *v = ((1.0 - text_weight) * *v + text_weight * b).min(1.0);
+                }
+            },
+        );
+    stop.check()
+}
+
+/// [`story_similarity_into`] a new matrix.
+pub fn story_similarity(texts: &[&str], ex: &Extraction, text_weight: f64) -> Result<Vec<f64>> {
+    let mut out = vec![0.0; texts.len() * texts.len()];
+    story_similarity_into(texts, ex, text_weight, &mut out, &Interrupt::default())?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -158,5 +224,67 @@ mod tests {
         assert!(s[1] > 3.0 * s[2], "{s:?}");
         assert!((s[0] - 1.0).abs() < 1e-9);
         assert!(story_similarity(&texts, &ex, 1.5).is_err());
+    }
+
+    /// The matrix as one serial pass computes it: every pair's dot product over the two
+    /// TF-IDF rows, blended.
+    fn serial(texts: &[&str], ex: &Extraction, w: f64) -> Vec<f64> {
+        let mut ent_vocab = FxHashMap::default();
+        let mut cog_vocab = FxHashMap::default();
+        let (mut ent, mut cog) = (Vec::new(), Vec::new());
+        for (d, text) in texts.iter().enumerate() {
+            let (ents, cogs) = doc_features(text, &ex.docs[d], Some(ex.langs[d]), ex);
+            ent.push(count_features(ents.into_iter(), &mut ent_vocab));
+            cog.push(count_features(cogs.into_iter(), &mut cog_vocab));
+        }
+        let (ent, cog) = (tfidf(ent, ent_vocab.len()), tfidf(cog, cog_vocab.len()));
+        let dot = |a: &SparseRow, b: &SparseRow| -> f64 {
+            a.iter()
+                .map(|&(f, x)| b.iter().find(|e| e.0 == f).map_or(0.0, |e| x * e.1))
+                .sum()
+        };
+        let n = texts.len();
+        (0..n * n)
+            .map(|k| {
+                let (i, j) = (k / n, k % n);
+                ((1.0 - w) * dot(&ent[i], &ent[j]) + w * dot(&cog[i], &cog[j])).min(1.0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parallel_rows_equal_the_serial_matrix() {
+        let texts = [
+            "Sergei Lavrov visited Bamako in February 2023 and met Abdoulaye Diop; 1,500 troops.",
+            "Sergueï Lavrov s'est rendu à Bamako en février 2023 et a rencontré Abdoulaye Diop.",
+            "Angela Merkel spoke in Berlin about the economy of Germany in 2019.",
+            "",
+            "Diplomatic cooperation between Moscow and Bamako, said Lavrov in 2023.",
+        ];
+        let ex = extract(&texts, &Options::default()).unwrap();
+        for w in [0.0, 0.3, 1.0] {
+            let got = story_similarity(&texts, &ex, w).unwrap();
+            let want = serial(&texts, &ex, w);
+            assert_eq!(got.len(), want.len());
+            for (g, e) in got.iter().zip(&want) {
+                assert!((g - e).abs() < 1e-12, "{got:?} vs {want:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn stops_when_asked_and_checks_the_output_size() {
+        let texts = ["Lavrov in Bamako.", "Diop in Bamako."];
+        let ex = extract(&texts, &Options::default()).unwrap();
+        let stop = Interrupt::default();
+        stop.set();
+        let mut out = vec![0.0; 4];
+        assert!(matches!(
+            story_similarity_into(&texts, &ex, 0.3, &mut out, &stop),
+            Err(Error::Interrupted)
+        ));
+        let mut short = vec![0.0; 3];
+        let err = story_similarity_into(&texts, &ex, 0.3, &mut short, &Interrupt::default());
+        assert!(err.unwrap_err().to_string().starts_with("out: "));
     }
 }

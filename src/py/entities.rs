@@ -1,11 +1,11 @@
 //! Bindings for `crate::entities`: convert inputs, release the GIL, hand back numpy arrays.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2};
-use pyo3::exceptions::PyValueError;
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::input::{extract_texts, run_batch, run_detached, run_sized};
+use super::input::{extract_texts, run_batch, run_sized};
 use super::CoreResultExt;
 use crate::entities::{self, gazetteer::UserGazetteer, Extraction, Lang, Options};
 
@@ -171,17 +171,20 @@ pub fn entity_counts<'py>(
     ))
 }
 
-/// Document × document story similarity (see `crate::entities::story`).
+/// Document × document story similarity (see `crate::entities::story`), written into
+/// `out`: a C-contiguous float64 array of shape `(n, n)` for `n` texts, allocated by the
+/// caller (so that a matrix too large for memory is numpy's `MemoryError`).
 #[pyfunction]
-#[pyo3(signature = (texts, lang="auto", gazetteer=None, text_weight=0.3, n_jobs=None))]
+#[pyo3(signature = (texts, out, lang="auto", gazetteer=None, text_weight=0.3, n_jobs=None))]
 pub fn story_similarity<'py>(
     py: Python<'py>,
     texts: &Bound<'py, PyAny>,
+    out: &Bound<'py, PyArray2<f64>>,
     lang: &str,
     gazetteer: Option<&Bound<'py, PyAny>>,
     text_weight: f64,
     n_jobs: Option<i64>,
-) -> PyResult<Bound<'py, PyArray2<f64>>> {
+) -> PyResult<()> {
     if !(0.0..=1.0).contains(&text_weight) {
         return Err(PyValueError::new_err(format!(
             "text_weight: must be between 0 and 1, got {text_weight}"
@@ -190,12 +193,24 @@ pub fn story_similarity<'py>(
     let (owned, ex) = run_extract(py, texts, lang, gazetteer, true, n_jobs)?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let n = strs.len();
-    let sim = run_detached(py, || {
-        entities::story::story_similarity(&strs, &ex, text_weight)
-    })?;
-    let arr = ndarray::Array2::from_shape_vec((n, n), sim)
-        .map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(arr.into_pyarray(py))
+    if out.shape() != [n, n] {
+        let shape: Vec<String> = out.shape().iter().map(|d| d.to_string()).collect();
+        return Err(PyValueError::new_err(format!(
+            "out: has shape ({}), expected ({n}, {n})",
+            shape.join(", ")
+        )));
+    }
+    let mut rw = out
+        .try_readwrite()
+        .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
+    let flat = rw
+        .as_slice_mut()
+        .map_err(|_| PyTypeError::new_err("out: must be C-contiguous"))?;
+    run_sized(py, &strs, |stop| {
+        crate::parallel::install(n_jobs, || {
+            entities::story::story_similarity_into(&strs, &ex, text_weight, flat, stop)
+        })?
+    })
 }
 
 /// Register the functions.
