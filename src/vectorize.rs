@@ -250,7 +250,8 @@ impl DocCounter {
 }
 
 /// Marks the chunk-local id of an n-gram of two or more tokens while unigrams are counted
-/// apart (a chunk holds far fewer than 2^31 distinct terms).
+/// apart. A chunk's ids stay below it: its key table would need 64 GiB (2^32 slots of 16
+/// bytes) before they reached it.
 const NGRAM: u32 = 1 << 31;
 
 /// A word n-gram as the ids of its tokens (+1, 32 bits each, zero-padded): n-grams of up to
@@ -921,9 +922,11 @@ impl Vectorizer {
                     // The chunk's term ids: its tokens, then the n-grams of `terms`.
                     let n_tokens = tokens.len() as u32;
                     keys = (0..n_tokens).map(|i| pack(&[i])).chain(keys).collect();
-                    for cell in &mut rows.cells {
-                        if cell.0 & NGRAM != 0 {
-                            cell.0 = n_tokens + (cell.0 & !NGRAM);
+                    if !unigrams {
+                        for cell in &mut rows.cells {
+                            if cell.0 & NGRAM != 0 {
+                                cell.0 = n_tokens + (cell.0 & !NGRAM);
+                            }
                         }
                     }
                 }
