@@ -451,7 +451,7 @@ def test_core_dense_output_array_is_checked():
 
     X = random_sparse(3, 4, 0.5, 1)
     xp, yp, _ = _core_pair(X, X)
-    with pytest.raises(ValueError, match=r"^out: has shape \[2, 3\], expected \(3, 3\)"):
+    with pytest.raises(ValueError, match=r"^out: has shape \(2, 3\), expected \(3, 3\)"):
         _core.cosine_dense(xp, yp, np.zeros((2, 3)))
     with pytest.raises(TypeError, match=r"^out: must be a 2-d numpy array"):
         _core.cosine_dense(xp, yp, np.zeros((3, 3), dtype=np.float32))

@@ -1,11 +1,11 @@
 //! Bindings for `crate::entities`: convert inputs, release the GIL, hand back numpy arrays.
 
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
-use super::input::{extract_texts, run_batch, run_sized};
+use super::input::{extract_texts, run_batch, run_sized, with_out_matrix};
 use super::CoreResultExt;
 use crate::entities::{self, gazetteer::UserGazetteer, Extraction, Lang, Options};
 
@@ -193,23 +193,12 @@ pub fn story_similarity<'py>(
     let (owned, ex) = run_extract(py, texts, lang, gazetteer, true, n_jobs)?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let n = strs.len();
-    if out.shape() != [n, n] {
-        let shape: Vec<String> = out.shape().iter().map(|d| d.to_string()).collect();
-        return Err(PyValueError::new_err(format!(
-            "out: has shape ({}), expected ({n}, {n})",
-            shape.join(", ")
-        )));
-    }
-    let mut rw = out
-        .try_readwrite()
-        .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
-    let flat = rw
-        .as_slice_mut()
-        .map_err(|_| PyTypeError::new_err("out: must be C-contiguous"))?;
-    run_sized(py, &strs, |stop| {
-        crate::parallel::install(n_jobs, || {
-            entities::story::story_similarity_into(&strs, &ex, text_weight, flat, stop)
-        })?
+    with_out_matrix(out, (n, n), |flat| {
+        run_sized(py, &strs, |stop| {
+            crate::parallel::install(n_jobs, || {
+                entities::story::story_similarity_into(&strs, &ex, text_weight, flat, stop)
+            })?
+        })
     })
 }
 

@@ -2,6 +2,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use numpy::{Element, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
@@ -9,6 +10,32 @@ use pyo3::types::{PyList, PyString, PyTuple};
 
 use crate::error::Result as CoreResult;
 use crate::parallel::Interrupt;
+
+/// Run `f` on `out`, a 2-d numpy array the caller allocated for a result of `shape`, as one
+/// row-major slice. A wrong shape is a `ValueError`; a read-only, already borrowed or not
+/// C-contiguous array a `TypeError`; each names `out`.
+pub fn with_out_matrix<T: Element, R>(
+    out: &Bound<'_, PyArray2<T>>,
+    shape: (usize, usize),
+    f: impl FnOnce(&mut [T]) -> PyResult<R>,
+) -> PyResult<R> {
+    if out.shape() != [shape.0, shape.1] {
+        let dims: Vec<String> = out.shape().iter().map(|d| d.to_string()).collect();
+        return Err(PyValueError::new_err(format!(
+            "out: has shape ({}), expected {shape:?}",
+            dims.join(", ")
+        )));
+    }
+    let mut rw = out
+        .try_readwrite()
+        .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
+    // A Fortran-ordered array is contiguous too, but not row-major.
+    let c_order = || PyTypeError::new_err("out: must be C-contiguous");
+    if !rw.is_c_contiguous() {
+        return Err(c_order());
+    }
+    f(rw.as_slice_mut().map_err(|_| c_order())?)
+}
 
 /// Borrow every item of `obj` (a list, tuple or other sequence of `str`) as UTF-8 without
 /// copying. A non-`str` item is a `TypeError`, a lone surrogate a `ValueError`; both name

@@ -3,14 +3,11 @@
 //! scipy matrix. A dense result is written into a numpy array the Python layer allocates.
 //! Work runs with the GIL released, in row blocks with a Ctrl-C check between.
 
-use numpy::{
-    Element, IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1,
-    PyUntypedArrayMethods,
-};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use numpy::{Element, IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::input::{extract_texts, run_detached, run_sized};
+use super::input::{extract_texts, run_detached, run_sized, with_out_matrix};
 use super::CoreResultExt;
 use crate::error::Error;
 use crate::minhash::{self, Analyzer, Options};
@@ -115,29 +112,14 @@ where
     })?;
     match job {
         Job::Dense(out) => {
-            let (n_x, n_y) = sim.shape();
-            if out.shape() != [n_x, n_y] {
-                return Err(PyValueError::new_err(format!(
-                    "out: has shape {:?}, expected {:?}",
-                    out.shape(),
-                    sim.shape()
-                )));
-            }
-            let mut rw = out
-                .try_readwrite()
-                .map_err(|e| PyTypeError::new_err(format!("out: cannot be written ({e})")))?;
-            // A Fortran-ordered array is contiguous too, but not row-major.
-            let c_order = || PyTypeError::new_err("out: must be C-contiguous");
-            if !rw.is_c_contiguous() {
-                return Err(c_order());
-            }
-            let flat = rw.as_slice_mut().map_err(|_| c_order())?;
-            let mut steps = sim.dense_steps(flat).py_err()?;
-            while steps.remaining() > 0 {
-                run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
-                py.check_signals()?;
-            }
-            drop(rw);
+            with_out_matrix(&out, sim.shape(), |flat| {
+                let mut steps = sim.dense_steps(flat).py_err()?;
+                while steps.remaining() > 0 {
+                    run_detached(py, || install(n_jobs, || steps.step(BLOCK)))?;
+                    py.check_signals()?;
+                }
+                Ok(())
+            })?;
             Ok(out.into_any())
         }
         Job::Sparse(keep) => {
