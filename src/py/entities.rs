@@ -78,10 +78,8 @@ fn run_extract(
     let owned = extract_texts(texts, "texts")?;
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let docs = run_batch(py, &strs, n_jobs, |i, t| entities::tokenize_doc(t, lang, i))?;
-    let ex = run_sized(py, &strs, |stop| {
-        crate::parallel::install(n_jobs, || {
-            entities::extract_tokenized(&strs, &docs, &opts, stop)
-        })?
+    let ex = run_sized(py, &strs, n_jobs, |stop| {
+        entities::extract_tokenized(&strs, &docs, &opts, stop)
     })?;
     Ok((owned, ex))
 }
@@ -194,10 +192,8 @@ pub fn story_similarity<'py>(
     let strs: Vec<&str> = owned.iter().map(|s| &**s).collect();
     let n = strs.len();
     with_out_matrix(out, (n, n), |flat| {
-        run_sized(py, &strs, |stop| {
-            crate::parallel::install(n_jobs, || {
-                entities::story::story_similarity_into(&strs, &ex, text_weight, flat, stop)
-            })?
+        run_sized(py, &strs, n_jobs, |stop| {
+            entities::story::story_similarity_into(&strs, &ex, text_weight, flat, stop)
         })
     })
 }

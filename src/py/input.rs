@@ -172,18 +172,20 @@ where
 /// milliseconds, less than starting the watch.
 const INTERRUPTIBLE_BYTES: usize = 1 << 20;
 
-/// [`run_interruptible`] for work on `texts` when they are large enough for Ctrl-C to matter,
-/// else [`run_detached`].
-pub fn run_sized<S, T, F>(py: Python<'_>, texts: &[S], f: F) -> PyResult<T>
+/// Run `f` on the thread pool sized by `n_jobs`, with the GIL released: through
+/// [`run_interruptible`] when `texts` are large enough for Ctrl-C to matter, else
+/// [`run_detached`].
+pub fn run_sized<S, T, F>(py: Python<'_>, texts: &[S], n_jobs: Option<i64>, f: F) -> PyResult<T>
 where
     S: AsRef<str>,
     T: Send,
     F: FnOnce(&Interrupt) -> CoreResult<T> + Send,
 {
+    let on_pool = |stop: &Interrupt| crate::parallel::install(n_jobs, || f(stop))?;
     if texts.iter().map(|t| t.as_ref().len()).sum::<usize>() >= INTERRUPTIBLE_BYTES {
-        run_interruptible(py, f)
+        run_interruptible(py, on_pool)
     } else {
-        run_detached(py, || f(&Interrupt::default()))
+        run_detached(py, || on_pool(&Interrupt::default()))
     }
 }
 

@@ -229,10 +229,8 @@ fn near_duplicate_groups<'py>(
     };
     opts.validate().py_err()?;
     let texts = extract_texts(texts, "texts")?;
-    let groups = run_sized(py, &texts, |stop| {
-        install(n_jobs, || {
-            minhash::near_duplicate_groups_until(&texts, &opts, stop)
-        })?
+    let groups = run_sized(py, &texts, n_jobs, |stop| {
+        minhash::near_duplicate_groups_until(&texts, &opts, stop)
     })?;
     let (mut docs, mut ids) = (Vec::new(), Vec::new());
     for (g, members) in groups.iter().enumerate() {

@@ -72,9 +72,7 @@ fn with_texts<T: Send>(
 ) -> PyResult<T> {
     let owned = extract_texts(texts, "raw_documents")?;
     let refs: Vec<&str> = owned.iter().map(|s| &**s).collect();
-    run_sized(py, &refs, |stop| {
-        crate::parallel::install(n_jobs, || f(&refs, stop))?
-    })
+    run_sized(py, &refs, n_jobs, |stop| f(&refs, stop))
 }
 
 /// Core of `CountVectorizer` / `TfidfVectorizer`.
