@@ -307,6 +307,11 @@ impl SurfaceCache {
     }
 }
 
+/// Longer tokens are not stemmed. No word of a language is this long (a token that is has to
+/// be a run of junk, a URL or the like), and the Spanish, Italian and Dutch Snowball stemmers
+/// take time quadratic in a word's length: a megabyte-long "word" would take hours.
+pub const STEM_MAX_BYTES: usize = 256;
+
 const UNSEEN: u32 = u32::MAX;
 const DROPPED: u32 = u32::MAX - 1;
 
@@ -617,7 +622,8 @@ impl Tokenizer {
         } else {
             tok
         };
-        if let (Some(st), false) = (stemmer, span.clitic) {
+        let stem = stemmer.filter(|_| !span.clitic && tok.len() <= STEM_MAX_BYTES);
+        if let Some(st) = stem {
             if let Cow::Owned(stemmed) = st.stem(&tok) {
                 tok = Cow::Owned(stemmed);
             }
@@ -1106,6 +1112,35 @@ mod tests {
             t.tokens("Les ministres ont visité les capitales de la région du Sahel"),
             ["ministr", "visit", "capital", "région", "sahel"]
         );
+    }
+
+    #[test]
+    fn overlong_tokens_are_not_stemmed() {
+        for (lang, word, stem) in [("es", "canciones", "cancion"), ("it", "canzoni", "canzon")] {
+            let cfg = TokenizerConfig {
+                lang: lang.into(),
+                stem: true,
+                ..Default::default()
+            };
+            let t = Tokenizer::new(cfg).unwrap();
+            assert_eq!(t.tokens(word), [stem]);
+            // Just under and just over the limit (letters with accents, which those
+            // stemmers rewrite throughout the word).
+            let pad = |n: usize| "é".repeat(n / 2) + &"a".repeat(n % 2) + word;
+            let under = pad(STEM_MAX_BYTES - word.len());
+            assert_eq!(under.len(), STEM_MAX_BYTES);
+            assert_ne!(
+                t.tokens(&under),
+                [under.as_str()],
+                "{lang}: stemmed up to the limit"
+            );
+            let over = pad(STEM_MAX_BYTES - word.len() + 2);
+            assert_eq!(
+                t.tokens(&over),
+                [over.as_str()],
+                "{lang}: not stemmed past it"
+            );
+        }
     }
 
     #[test]

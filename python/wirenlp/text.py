@@ -67,7 +67,8 @@ class Tokenizer(_core.Tokenizer):
     hyphens : {"split", "keep"}, default "split"
         Split hyphenated words or keep them whole (numbers such as dates always stay whole).
     stem : bool, default False
-        Snowball stemming in the document's language.
+        Snowball stemming in the document's language. Tokens over 256 bytes (no word is
+        that long) are left unstemmed: some stemmers take time quadratic in a word's length.
     min_len : int, default 1
         Drop tokens shorter than this many characters.
     pattern : {"news", "sklearn"}, default "news"
