@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import collections
+import gc
 import itertools
 import pickle
+import sys
 import unicodedata
 
 import numpy as np
@@ -279,6 +282,32 @@ def test_empty_string_and_single_str_batch():
 def test_invalid_options_name_the_option(kw, name):
     with pytest.raises(ValueError, match=rf"^{name}:"):
         wn.Tokenizer(**kw)
+
+
+def test_batch_lists_hold_one_reference_per_slot():
+    # The token lists are filled by pointer stores after each str's reference count was
+    # raised by its number of uses: every str must be referenced exactly by its slots (plus
+    # the references this test holds), else tokens would leak or be freed while in use.
+    texts = ["le Mali et le Niger", "", "Bamako, le Mali", "l’ambassadeur " * 300] * 50
+    for tok in (wn.Tokenizer(), wn.Tokenizer(pattern="sklearn")):
+        out = tok.tokenize_batch(texts, n_jobs=2)
+        assert out == [tok.tokenize(t) for t in texts]
+        slots = collections.Counter(id(t) for doc in out for t in doc)
+        distinct = {id(t): t for doc in out for t in doc}
+        assert len(distinct) > 5
+        gc.collect()  # the collector walks the new lists: every slot must be a live str
+
+        def refs(held: dict) -> dict[int, int]:
+            return {i: sys.getrefcount(t) for i, t in held.items()}
+
+        held = refs(distinct)
+        del out
+        left = refs(distinct)
+        assert all(held[i] - left[i] == n for i, n in slots.items())
+        # Left holding nothing but `distinct`, as a str made here held only by a dict.
+        control = {0: "".join(["con", "trol"])}
+        assert set(left.values()) == set(refs(control).values())
+        assert len(set(slots.values())) > 1
 
 
 def test_huge_and_pathological_documents():

@@ -1,7 +1,7 @@
 //! Bindings for `crate::tokenize` and `crate::lang`.
 
 use numpy::IntoPyArray;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
@@ -163,11 +163,7 @@ impl PyTokenizer {
         // One Python str per distinct token; lists hold references to them.
         let strs: Vec<Bound<'py, PyString>> = table.terms().map(|t| PyString::new(py, t)).collect();
         without_gc(py, || {
-            let lists = docs
-                .iter()
-                .map(|d| PyList::new(py, d.iter().map(|&i| &strs[i as usize])))
-                .collect::<PyResult<Vec<_>>>()?;
-            PyList::new(py, lists)
+            PyList::new(py, lists_of(py, &strs, &docs, n_jobs.or(self.n_jobs))?)
         })
     }
 
@@ -266,6 +262,89 @@ impl PyTokenizer {
         }
         Ok((table, docs))
     }
+}
+
+/// A new Python list per row of `rows`, holding `items[id]` for each id of the row.
+///
+/// Filled one `Py_INCREF` after another, two million slots wait on a cache miss each time an
+/// item is rare. Instead, each item's reference count is raised by its number of uses in one
+/// go, and the slots of the (brand new, still private) lists are then filled in parallel:
+/// plain pointer stores by rayon workers, while this thread holds the GIL, so that no Python
+/// code runs or sees a list before it is whole.
+fn lists_of<'py>(
+    py: Python<'py>,
+    items: &[Bound<'py, PyString>],
+    rows: &[Vec<u32>],
+    n_jobs: Option<i64>,
+) -> PyResult<Vec<Bound<'py, PyList>>> {
+    use pyo3::ffi;
+    use rayon::prelude::*;
+
+    /// A pointer the rayon workers may hold.
+    #[derive(Clone, Copy)]
+    struct Shared<T>(*mut T);
+    // SAFETY: the workers only store item pointers into list slots no one else can reach
+    // (see `lists_of`), while the thread that waits for them holds the GIL.
+    unsafe impl<T> Send for Shared<T> {}
+    unsafe impl<T> Sync for Shared<T> {}
+
+    let ptrs: Vec<Shared<ffi::PyObject>> = items.iter().map(|s| Shared(s.as_ptr())).collect();
+    let uses = crate::parallel::install(n_jobs, || {
+        // One count array per thread (not per rayon split: each is as long as `items`).
+        let per_thread = rows.len().div_ceil(rayon::current_num_threads()).max(1);
+        rows.par_chunks(per_thread)
+            .map(|chunk| {
+                let mut acc = vec![0usize; ptrs.len()];
+                for &id in chunk.iter().flatten() {
+                    *acc.get_mut(id as usize)? += 1;
+                }
+                Some(acc)
+            })
+            .reduce(
+                || Some(vec![0usize; ptrs.len()]),
+                |a, b| {
+                    let (mut a, b) = (a?, b?);
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    Some(a)
+                },
+            )
+    })
+    .py_err()?
+    // Every id must name an item before a slot is filled.
+    .ok_or_else(|| PyRuntimeError::new_err("token id out of range (internal error)"))?;
+    let lists = rows
+        .iter()
+        .map(|row| {
+            let n = ffi::Py_ssize_t::try_from(row.len())
+                .map_err(|_| PyRuntimeError::new_err("a document has too many tokens"))?;
+            // SAFETY: PyList_New returns a new reference with `n` NULL slots, or NULL with an
+            // exception set.
+            let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(n)) }?;
+            Ok(list.cast_into::<PyList>()?)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    for (p, &n) in ptrs.iter().zip(&uses) {
+        for _ in 0..n {
+            // SAFETY: the GIL is held and the item is alive (`items` holds a reference).
+            unsafe { ffi::Py_INCREF(p.0) };
+        }
+    }
+    let slots: Vec<Shared<*mut ffi::PyObject>> = lists
+        .iter()
+        // SAFETY: each is a list (a checked cast above), i.e. a PyListObject.
+        .map(|l| Shared(unsafe { (*l.as_ptr().cast::<ffi::PyListObject>()).ob_item }))
+        .collect();
+    crate::parallel::install(n_jobs, || {
+        rows.par_iter().zip(&slots).for_each(|(row, slot)| {
+            for (i, &id) in row.iter().enumerate() {
+                // SAFETY: slot `i` is below the list's length, NULL until this one store; the
+                // reference it takes was added above; every id was checked in range.
+                unsafe { *slot.0.add(i) = ptrs[id as usize].0 };
+            }
+        })
+    })
+    .py_err()?;
+    Ok(lists)
 }
 
 /// Run `f` with Python's cyclic garbage collector paused. Building many lists of strs (which
