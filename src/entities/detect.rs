@@ -807,6 +807,16 @@ fn push(
                 add(&mut cues, EntityType::Org, 1.5);
             } else if lx::is_place_before(&p) {
                 add(&mut cues, EntityType::Loc, 0.5);
+            } else if lx::is_definite_article(&p) && a > 1 && toks[a - 1].joined {
+                // "in the Alps", "Dans la Beauce": the preposition before the article,
+                // capitalised too when it opens the sentence.
+                let prep = toks
+                    .get(a - 2)
+                    .filter(|t| t.case == Case::Lower || t.initial)
+                    .map(|t| lower_folded(text, t));
+                if prep.is_some_and(|w| lx::is_place_before(&w)) {
+                    add(&mut cues, EntityType::Loc, 0.5);
+                }
             }
         }
     }

@@ -357,6 +357,11 @@ pub fn is_place_before(w: &str) -> bool {
     )
 }
 
+/// Definite articles between a place preposition and a name (in the Alps, dans la Beauce).
+pub fn is_definite_article(w: &str) -> bool {
+    matches!(w, "the" | "le" | "la" | "les")
+}
+
 /// Verbs right after a name that hint at a person (Lavrov said).
 pub fn is_person_after(w: &str) -> bool {
     matches!(

@@ -806,6 +806,22 @@ mod tests {
     }
 
     #[test]
+    fn a_place_preposition_before_an_article_hints_at_a_place() {
+        let out = run(&[
+            "Groups warned about tunnelling in the Alps.",
+            "Dans la Beauce, les agriculteurs s'inquiètent.",
+            "They met the Vortex on Monday.",
+        ]);
+        let got = |d: usize| -> Vec<(&str, &str)> {
+            out[d].iter().map(|(n, t, _)| (n.as_str(), *t)).collect()
+        };
+        assert_eq!(got(0), [("Alps", "LOC")]);
+        assert_eq!(got(1), [("Beauce", "LOC")]);
+        // An article alone, after a verb, is no such hint.
+        assert_eq!(got(2), [("Vortex", "ORG")]);
+    }
+
+    #[test]
     fn offsets_are_code_points() {
         let text = "Après Goïta, « Maïga » et Diop à Bamako avec Maïga.";
         let ex = extract(&[text], &Options::default()).unwrap();
