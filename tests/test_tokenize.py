@@ -366,3 +366,19 @@ def test_token_ids_edge_cases_and_bad_input():
         tok.token_ids(["a", None])
     with pytest.raises(TypeError, match=r"texts\[1\].*index label 'x'"):
         tok.token_ids(pd.Series(["a", 3], index=["w", "x"]))
+
+
+def test_token_ids_tokens_from_hand_built_and_bad_input():
+    ids = wn.TokenIds(["mali", "bamako"], np.array([1, 0, 0], dtype=np.int64), np.array([0, 0, 3]))
+    assert ids.tokens() == [[], ["bamako", "mali", "mali"]]
+    assert wn.TokenIds([], np.array([], dtype=np.uint32), np.array([0])).tokens() == []
+    bad = [
+        (["a"], [0, 1], [0, 2], r"ids: 1 is not an index into the vocabulary \(1 tokens\)"),
+        (["a"], [0, 0], [0, 1], r"indptr: .* end at len\(ids\) = 2"),
+        (["a"], [0, 0], [1, 2], r"indptr: must start at 0"),
+        (["a"], [0, 0], [0, 2, 1, 2], r"indptr: .*never decrease"),
+        (["a"], [0], [], r"indptr"),
+    ]
+    for vocab, i, p, msg in bad:
+        with pytest.raises(ValueError, match=msg):
+            wn.TokenIds(vocab, np.array(i), np.array(p, dtype=np.int64)).tokens()

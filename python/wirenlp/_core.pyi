@@ -55,6 +55,9 @@ class Tokenizer:
 def detect_languages(
     texts: Sequence[str], allowlist: Sequence[str] | None = None, n_jobs: int | None = None
 ) -> tuple[list[str | None], npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
+def _token_lists(
+    vocabulary: list[Any], ids: npt.NDArray[np.uint32], indptr: npt.NDArray[np.int64]
+) -> list[list[Any]]: ...
 def read_stories(
     paths: Sequence[str], lossy: bool = False, n_jobs: int | None = None
 ) -> tuple[list[str], list[str | None], list[str | None]]: ...

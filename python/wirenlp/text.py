@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import itertools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -32,8 +31,11 @@ class TokenIds(NamedTuple):
         >>> wn.Tokenizer().token_ids(["Le Mali.", "", "Bamako"]).tokens()
         [['le', 'mali'], [], ['bamako']]
         """
-        vocab = self.vocabulary
-        return [[vocab[j] for j in self.ids[a:b]] for a, b in itertools.pairwise(self.indptr)]
+        return _core._token_lists(
+            list(self.vocabulary),
+            np.ascontiguousarray(self.ids, dtype=np.uint32),
+            np.ascontiguousarray(self.indptr, dtype=np.int64),
+        )
 
 
 class Tokenizer(_core.Tokenizer):

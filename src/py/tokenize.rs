@@ -161,10 +161,12 @@ impl PyTokenizer {
     ) -> PyResult<Bound<'py, PyList>> {
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         // One Python str per distinct token; lists hold references to them.
-        let strs: Vec<Bound<'py, PyString>> = table.terms().map(|t| PyString::new(py, t)).collect();
-        without_gc(py, || {
-            PyList::new(py, lists_of(py, &strs, &docs, n_jobs.or(self.n_jobs))?)
-        })
+        let strs: Vec<Bound<'py, PyAny>> = table
+            .terms()
+            .map(|t| PyString::new(py, t).into_any())
+            .collect();
+        let rows: Vec<&[u32]> = docs.iter().map(Vec::as_slice).collect();
+        lists_of(py, &strs, &rows, n_jobs.or(self.n_jobs))
     }
 
     /// Token ids of every text: `(vocabulary, ids, indptr)`, document `i`'s tokens being
@@ -264,7 +266,48 @@ impl PyTokenizer {
     }
 }
 
-/// A new Python list per row of `rows`, holding `items[id]` for each id of the row.
+/// The token lists of `(vocabulary, ids, indptr)` (see `TokenIds.tokens`): row `i` holds
+/// `vocabulary[j]` for each `j` of `ids[indptr[i]..indptr[i + 1]]`.
+#[pyfunction]
+pub fn _token_lists<'py>(
+    py: Python<'py>,
+    vocabulary: &Bound<'py, PyList>,
+    ids: numpy::PyReadonlyArray1<'py, u32>,
+    indptr: numpy::PyReadonlyArray1<'py, i64>,
+) -> PyResult<Bound<'py, PyList>> {
+    let items: Vec<Bound<'py, PyAny>> = vocabulary.iter().collect();
+    let ids = ids.as_slice()?;
+    let indptr = indptr.as_slice()?;
+    let bad_ptr = || {
+        PyValueError::new_err(format!(
+            "indptr: must start at 0, never decrease, and end at len(ids) = {}",
+            ids.len()
+        ))
+    };
+    if indptr.first().is_some_and(|&p| p != 0)
+        || indptr.windows(2).any(|w| w[0] > w[1])
+        || indptr
+            .last()
+            .map_or(!ids.is_empty(), |&p| p as usize != ids.len())
+    {
+        return Err(bad_ptr());
+    }
+    if let Some(&id) = ids.iter().find(|&&id| id as usize >= items.len()) {
+        return Err(PyValueError::new_err(format!(
+            "ids: {id} is not an index into the vocabulary ({} tokens)",
+            items.len()
+        )));
+    }
+    let rows: Vec<&[u32]> = indptr
+        .windows(2)
+        .map(|w| ids.get(w[0] as usize..w[1] as usize).ok_or_else(bad_ptr))
+        .collect::<PyResult<_>>()?;
+    lists_of(py, &items, &rows, None)
+}
+
+/// A new Python list (itself in a list) per row of `rows`, holding `items[id]` for each id of
+/// the row. Python's cyclic garbage collector is paused meanwhile: it would otherwise walk the
+/// growing lists again and again.
 ///
 /// Filled one `Py_INCREF` after another, two million slots wait on a cache miss each time an
 /// item is rare. Instead, each item's reference count is raised by its number of uses in one
@@ -273,8 +316,20 @@ impl PyTokenizer {
 /// code runs or sees a list before it is whole.
 fn lists_of<'py>(
     py: Python<'py>,
-    items: &[Bound<'py, PyString>],
-    rows: &[Vec<u32>],
+    items: &[Bound<'py, PyAny>],
+    rows: &[&[u32]],
+    n_jobs: Option<i64>,
+) -> PyResult<Bound<'py, PyList>> {
+    without_gc(py, || {
+        PyList::new(py, filled_lists(py, items, rows, n_jobs)?)
+    })
+}
+
+/// The lists of [`lists_of`].
+fn filled_lists<'py>(
+    py: Python<'py>,
+    items: &[Bound<'py, PyAny>],
+    rows: &[&[u32]],
     n_jobs: Option<i64>,
 ) -> PyResult<Vec<Bound<'py, PyList>>> {
     use pyo3::ffi;
@@ -295,7 +350,7 @@ fn lists_of<'py>(
         rows.par_chunks(per_thread)
             .map(|chunk| {
                 let mut acc = vec![0usize; ptrs.len()];
-                for &id in chunk.iter().flatten() {
+                for &id in chunk.iter().copied().flatten() {
                     *acc.get_mut(id as usize)? += 1;
                 }
                 Some(acc)
@@ -395,5 +450,6 @@ pub fn detect_languages<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyTokenizer>()?;
     m.add_function(wrap_pyfunction!(detect_languages, m)?)?;
+    m.add_function(wrap_pyfunction!(_token_lists, m)?)?;
     Ok(())
 }
