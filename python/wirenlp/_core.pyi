@@ -11,6 +11,7 @@ __all__ = [
     "_Vectorizer",
     "__version__",
     "_panic_for_test",
+    "_token_lists",
     "check_analysis",
     "cosine_dense",
     "cosine_sparse",
