@@ -310,7 +310,7 @@ impl SurfaceCache {
 /// Longer tokens are not stemmed. No word of a language is this long (a token that is has to
 /// be a run of junk, a URL or the like), and the Spanish, Italian and Dutch Snowball stemmers
 /// take time quadratic in a word's length: a megabyte-long "word" would take hours.
-pub const STEM_MAX_BYTES: usize = 256;
+const STEM_MAX_BYTES: usize = 256;
 
 const UNSEEN: u32 = u32::MAX;
 const DROPPED: u32 = u32::MAX - 1;

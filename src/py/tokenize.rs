@@ -292,12 +292,6 @@ pub fn _token_lists<'py>(
     {
         return Err(bad_ptr());
     }
-    if let Some(&id) = ids.iter().find(|&&id| id as usize >= items.len()) {
-        return Err(PyValueError::new_err(format!(
-            "ids: {id} is not an index into the vocabulary ({} tokens)",
-            items.len()
-        )));
-    }
     let rows: Vec<&[u32]> = indptr
         .windows(2)
         .map(|w| ids.get(w[0] as usize..w[1] as usize).ok_or_else(bad_ptr))
@@ -351,22 +345,27 @@ fn filled_lists<'py>(
             .map(|chunk| {
                 let mut acc = vec![0usize; ptrs.len()];
                 for &id in chunk.iter().copied().flatten() {
-                    *acc.get_mut(id as usize)? += 1;
+                    *acc.get_mut(id as usize).ok_or(id)? += 1;
                 }
-                Some(acc)
+                Ok(acc)
             })
             .reduce(
-                || Some(vec![0usize; ptrs.len()]),
+                || Ok(vec![0usize; ptrs.len()]),
                 |a, b| {
                     let (mut a, b) = (a?, b?);
                     a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    Some(a)
+                    Ok(a)
                 },
             )
     })
     .py_err()?
     // Every id must name an item before a slot is filled.
-    .ok_or_else(|| PyRuntimeError::new_err("token id out of range (internal error)"))?;
+    .map_err(|id: u32| {
+        PyValueError::new_err(format!(
+            "ids: {id} is not an index into the vocabulary ({} tokens)",
+            ptrs.len()
+        ))
+    })?;
     let lists = rows
         .iter()
         .map(|row| {
