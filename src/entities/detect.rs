@@ -772,9 +772,11 @@ fn push(
     if gaz.is_none() && words == 1 && cx.stop.contains(key.as_str()) {
         return;
     }
-    let lower_word = |k: usize| {
+    // A cue word, folded: a lower-case word, or before the name also a capitalised sentence
+    // opener ("In Bamako", "Dans la Beauce").
+    let cue_word = |k: usize, before: bool| {
         toks.get(k)
-            .filter(|t| t.case == Case::Lower)
+            .filter(|t| t.case == Case::Lower || (before && t.initial))
             .map(|t| lower_folded(text, t))
     };
     if let Some(g) = gaz {
@@ -802,26 +804,21 @@ fn push(
         add(&mut cues, EntityType::Org, 1.0);
     }
     if a > 0 && toks[a].joined {
-        if let Some(p) = lower_word(a - 1) {
+        if let Some(p) = cue_word(a - 1, true) {
             if lx::is_org_before(&p) {
                 add(&mut cues, EntityType::Org, 1.5);
             } else if lx::is_place_before(&p) {
                 add(&mut cues, EntityType::Loc, 0.5);
             } else if lx::is_definite_article(&p) && a > 1 && toks[a - 1].joined {
-                // "in the Alps", "Dans la Beauce": the preposition before the article,
-                // capitalised too when it opens the sentence.
-                let prep = toks
-                    .get(a - 2)
-                    .filter(|t| t.case == Case::Lower || t.initial)
-                    .map(|t| lower_folded(text, t));
-                if prep.is_some_and(|w| lx::is_place_before(&w)) {
+                // "in the Alps": the preposition before the article.
+                if cue_word(a - 2, true).is_some_and(|w| lx::is_place_before(&w)) {
                     add(&mut cues, EntityType::Loc, 0.5);
                 }
             }
         }
     }
     if b < toks.len() && toks[b].joined {
-        if let Some(nx) = lower_word(b) {
+        if let Some(nx) = cue_word(b, false) {
             if lx::is_org_after(&nx) {
                 add(&mut cues, EntityType::Org, 1.5);
             } else if lx::is_person_after(&nx) {

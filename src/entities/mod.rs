@@ -811,6 +811,7 @@ mod tests {
             "Groups warned about tunnelling in the Alps.",
             "Dans la Beauce, les agriculteurs s'inquiètent.",
             "They met the Vortex on Monday.",
+            "In Zarvenia, farmers protested.",
         ]);
         let got = |d: usize| -> Vec<(&str, &str)> {
             out[d].iter().map(|(n, t, _)| (n.as_str(), *t)).collect()
@@ -819,6 +820,8 @@ mod tests {
         assert_eq!(got(1), [("Beauce", "LOC")]);
         // An article alone, after a verb, is no such hint.
         assert_eq!(got(2), [("Vortex", "ORG")]);
+        // A preposition opening the sentence counts too.
+        assert_eq!(got(3), [("Zarvenia", "LOC")]);
     }
 
     #[test]
