@@ -10,9 +10,10 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::interner::Interner;
+use crate::interner::{Interner, Key};
 use crate::unicode::{
-    for_each_sklearn_token, lower, sklearn_word_spans, strip_accents_ascii, strip_accents_unicode,
+    for_each_sklearn_key, for_each_sklearn_token, lower, sklearn_word_spans, strip_accents_ascii,
+    strip_accents_unicode,
 };
 
 /// sklearn's default `token_pattern`.
@@ -292,11 +293,9 @@ impl Analyzer {
         self.config.analyzer == AnalyzerKind::Word
     }
 
-    /// Call `f` with each word token of `doc` after stop-word removal, in order: the units
-    /// that word n-grams are made of. Meaningful for the word analyzer only. `buf` is scratch
-    /// space for lower-cased tokens.
-    pub fn for_each_word_token(&self, doc: &str, buf: &mut String, mut f: impl FnMut(&str)) {
-        let stop = match &self.stop {
+    /// The stop words that apply to `doc`, if any.
+    fn stop_words_for(&self, doc: &str) -> Option<&Interner> {
+        match &self.stop {
             Stop::None => None,
             Stop::Set(s) => Some(s),
             Stop::Auto { en, fr } => match whatlang::detect_lang(doc) {
@@ -304,7 +303,14 @@ impl Analyzer {
                 Some(whatlang::Lang::Fra) => Some(fr),
                 _ => None,
             },
-        };
+        }
+    }
+
+    /// Call `f` with each word token of `doc` after stop-word removal, in order: the units
+    /// that word n-grams are made of. Meaningful for the word analyzer only. `buf` is scratch
+    /// space for lower-cased tokens.
+    pub fn for_each_word_token(&self, doc: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+        let stop = self.stop_words_for(doc);
         let mut keep = |t: &str| {
             if !stop.is_some_and(|s| s.contains(t)) {
                 f(t)
@@ -333,6 +339,21 @@ impl Analyzer {
                     .for_each(|c| keep(c.get(1).map_or("", |m| m.as_str())))
             }
         }
+    }
+
+    /// [`for_each_word_token`](Self::for_each_word_token) for callers that only intern or look
+    /// the tokens up: sklearn's default pattern then hands out keys made without copying.
+    pub fn for_each_word_key(&self, doc: &str, buf: &mut String, mut f: impl FnMut(&Key<'_>)) {
+        let default = matches!(self.pattern, Pattern::Default);
+        if !default || self.tokenizer.is_some() || self.config.strip_accents.is_some() {
+            return self.for_each_word_token(doc, buf, |t| f(&Key::new(t)));
+        }
+        let stop = self.stop_words_for(doc);
+        for_each_sklearn_key(doc, self.config.lowercase, buf, |k| {
+            if !stop.is_some_and(|s| s.contains_key(k)) {
+                f(k)
+            }
+        })
     }
 
     /// Call `emit` with every term of `doc`, in sklearn's order.

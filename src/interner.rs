@@ -54,19 +54,81 @@ fn inline_key(s: &[u8]) -> u64 {
 }
 
 #[inline]
-fn saturated_len(s: &str) -> u32 {
-    u32::try_from(s.len()).unwrap_or(u32::MAX)
+fn saturated(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-/// The hash and inline key of `s`; short strings hash by their inline key and length.
-#[inline]
-fn hash_str(s: &str) -> (u64, u64) {
-    if s.len() <= INLINE {
-        let key = inline_key(s.as_bytes());
-        (FxBuildHasher.hash_one((key, s.len())), key)
-    } else {
-        (FxBuildHasher.hash_one(s), 0)
+/// A string ready for lookup: hashed once, and held in its inline form when it is short.
+///
+/// Scanners that see a token's bytes in a register (an ASCII word of at most [`INLINE`]
+/// bytes) make its key from that integer with [`Key::short_ascii`], with no copy of the token
+/// into a buffer; any other string goes through [`Key::new`]. Both give the same key for the
+/// same string.
+#[derive(Clone, Copy, Debug)]
+pub struct Key<'a> {
+    hash: u64,
+    /// The zero-padded bytes of a string of at most [`INLINE`] bytes (0 for a longer one).
+    inline: u64,
+    len: usize,
+    /// A string longer than [`INLINE`] bytes (empty for a short one, which `inline` holds).
+    long: &'a str,
+}
+
+impl<'a> Key<'a> {
+    /// The key of `s`.
+    #[inline]
+    pub fn new(s: &'a str) -> Key<'a> {
+        if s.len() <= INLINE {
+            Key::short(inline_key(s.as_bytes()), s.len())
+        } else {
+            Key {
+                hash: FxBuildHasher.hash_one(s),
+                inline: 0,
+                len: s.len(),
+                long: s,
+            }
+        }
     }
+
+    /// The key of an ASCII string of `len` <= [`INLINE`] bytes, given as its bytes in a
+    /// little-endian integer; bytes past `len` are ignored. `None` when `len` is too long or
+    /// a byte is not ASCII.
+    #[inline]
+    pub fn short_ascii(bytes: u64, len: usize) -> Option<Key<'static>> {
+        if len > INLINE {
+            return None;
+        }
+        let bytes = bytes & low_bytes(len);
+        (bytes & 0x8080_8080_8080_8080 == 0).then(|| Key::short(bytes, len))
+    }
+
+    #[inline]
+    fn short(inline: u64, len: usize) -> Key<'static> {
+        Key {
+            hash: FxBuildHasher.hash_one((inline, len)),
+            inline,
+            len,
+            long: "",
+        }
+    }
+
+    /// Length of the string in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the string is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// A mask of the low `len` bytes of a `u64` (`len` <= 8).
+#[inline]
+fn low_bytes(len: usize) -> u64 {
+    u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0)
 }
 
 impl std::fmt::Debug for Interner {
@@ -114,22 +176,22 @@ impl Interner {
         (0..self.len() as u32).map(|i| self.term(i))
     }
 
-    /// Whether `e` holds `s`, whose inline key is `key`.
+    /// Whether `e` holds the string of `k`.
     #[inline]
-    fn holds(ends: &[usize], arena: &str, e: &Entry, s: &str, key: u64) -> bool {
-        if e.len != saturated_len(s) {
+    fn holds(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
+        if e.len != saturated(k.len) {
             return false;
         }
-        if s.len() <= INLINE {
-            return e.key == key;
+        if k.len <= INLINE {
+            return e.key == k.inline;
         }
         let start = e.key as usize;
         if e.len == u32::MAX {
             // A string of 4 GiB or more: its true length is in `ends`.
             let end = ends.get(e.id as usize + 1).copied().unwrap_or(0);
-            return arena.as_bytes().get(start..end) == Some(s.as_bytes());
+            return arena.as_bytes().get(start..end) == Some(k.long.as_bytes());
         }
-        arena.as_bytes().get(start..start + s.len()) == Some(s.as_bytes())
+        arena.as_bytes().get(start..start + k.len) == Some(k.long.as_bytes())
     }
 
     /// The hash of the string `e` holds (when the table grows).
@@ -149,37 +211,57 @@ impl Interner {
     /// The id of `s`, adding it if new.
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        let (h, key) = hash_str(s);
+        self.intern_key(&Key::new(s))
+    }
+
+    /// The id of the string of `k`, adding it if new.
+    #[inline(always)]
+    pub fn intern_key(&mut self, k: &Key<'_>) -> u32 {
+        let Interner { table, ends, arena } = self;
+        match table.find(k.hash, |e| Self::holds(ends, arena, e, k)) {
+            Some(e) => e.id,
+            None => self.insert(k),
+        }
+    }
+
+    /// Add the string of `k`, which is not interned yet; returns its id.
+    #[inline(never)]
+    fn insert(&mut self, k: &Key<'_>) -> u32 {
         let Interner { table, ends, arena } = self;
         if ends.is_empty() {
             ends.push(0);
         }
-        if let Some(e) = table.find(h, |e| Self::holds(ends, arena, e, s, key)) {
-            return e.id;
-        }
         let id = (ends.len() - 1) as u32;
-        let key = if s.len() <= INLINE {
-            key
+        let key = if k.len <= INLINE {
+            let bytes = k.inline.to_le_bytes();
+            // A short key's bytes come from a `str` or are ASCII, so they are UTF-8.
+            arena.push_str(std::str::from_utf8(&bytes[..k.len]).unwrap_or_default());
+            k.inline
         } else {
-            arena.len() as u64
+            arena.push_str(k.long);
+            (arena.len() - k.len) as u64
         };
-        arena.push_str(s);
         ends.push(arena.len());
         let entry = Entry {
             key,
             id,
-            len: saturated_len(s),
+            len: saturated(k.len),
         };
-        table.insert_unique(h, entry, |e| Self::rehash(ends, arena, e));
+        table.insert_unique(k.hash, entry, |e| Self::rehash(ends, arena, e));
         id
     }
 
     /// The id of `s`, if interned.
     #[inline]
     pub fn get(&self, s: &str) -> Option<u32> {
-        let (h, key) = hash_str(s);
+        self.get_key(&Key::new(s))
+    }
+
+    /// The id of the string of `k`, if interned.
+    #[inline]
+    pub fn get_key(&self, k: &Key<'_>) -> Option<u32> {
         self.table
-            .find(h, |e| Self::holds(&self.ends, &self.arena, e, s, key))
+            .find(k.hash, |e| Self::holds(&self.ends, &self.arena, e, k))
             .map(|e| e.id)
     }
 
@@ -189,40 +271,123 @@ impl Interner {
         self.get(s).is_some()
     }
 
+    /// Whether the string of `k` is interned.
+    #[inline]
+    pub fn contains_key(&self, k: &Key<'_>) -> bool {
+        self.get_key(k).is_some()
+    }
+
     /// Intern every string of `other`; returns the id here of each of `other`'s ids.
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
         other.terms().map(|t| self.intern(t)).collect()
     }
 
-    /// Append id sequences made against `local` to `out`, re-numbered into this interner.
+    /// Append rows of ids made against `local` to `out`, re-numbered into this interner.
     /// An empty interner takes `local` over as it is.
-    pub fn merge(&mut self, local: Interner, seqs: Vec<Vec<u32>>, out: &mut Vec<Vec<u32>>) {
-        self.merge_all(vec![(local, seqs)], out);
+    pub fn merge(&mut self, local: Interner, rows: TokenIds, out: &mut TokenIds) {
+        self.merge_all(vec![(local, rows)], out);
     }
 
     /// [`merge`](Self::merge) of several parts in order: the strings are added part after part
-    /// (ids stay in order of first appearance), then the sequences are re-numbered in parallel
-    /// on the current rayon pool.
-    pub fn merge_all(&mut self, parts: Vec<(Interner, Vec<Vec<u32>>)>, out: &mut Vec<Vec<u32>>) {
+    /// (ids stay in order of first appearance), then the parts' ids are re-numbered into
+    /// `out` in parallel on the current rayon pool.
+    pub fn merge_all(&mut self, parts: Vec<(Interner, TokenIds)>, out: &mut TokenIds) {
         let mut remaps = Vec::with_capacity(parts.len());
-        let mut all = Vec::with_capacity(parts.len());
-        for (local, seqs) in parts {
+        let mut rows = Vec::with_capacity(parts.len());
+        for (local, ids) in parts {
             if self.is_empty() {
                 *self = local;
                 remaps.push(None);
             } else {
                 remaps.push(Some(self.absorb(&local)));
             }
-            all.push(seqs);
+            rows.push(ids);
         }
-        for (seqs, remap) in all.iter_mut().zip(&remaps) {
-            if let Some(remap) = remap {
-                seqs.par_iter_mut().for_each(|ids| {
-                    ids.iter_mut().for_each(|id| *id = remap[*id as usize]);
-                });
-            }
+        if out.is_empty() && rows.len() == 1 && remaps[0].is_none() {
+            // One part whose ids are already this interner's: nothing to copy.
+            *out = rows.pop().unwrap_or_default();
+            return;
         }
-        out.extend(all.into_iter().flatten());
+        let start = out.ids.len();
+        let total: usize = rows.iter().map(|r| r.ids.len()).sum();
+        if start == 0 {
+            // Zeroed pages come from the allocator untouched: the workers that fill them
+            // take the page faults, in parallel.
+            out.ids = vec![0; total];
+        } else {
+            out.ids.resize(start + total, 0);
+        }
+        let mut dest = Vec::with_capacity(rows.len());
+        let mut rest = out.ids.get_mut(start..).unwrap_or_default();
+        for r in &rows {
+            let (part, tail) = rest.split_at_mut(r.ids.len());
+            dest.push(part);
+            rest = tail;
+            let base = out.indptr.last().copied().unwrap_or(0);
+            out.indptr
+                .extend(r.indptr.iter().skip(1).map(|&end| base + end));
+        }
+        dest.into_par_iter()
+            .zip(rows.par_iter().zip(&remaps))
+            .for_each(|(dest, (rows, remap))| match remap {
+                None => dest.copy_from_slice(&rows.ids),
+                Some(remap) => {
+                    for (d, &id) in dest.iter_mut().zip(&rows.ids) {
+                        *d = remap[id as usize];
+                    }
+                }
+            });
+    }
+}
+
+/// Token ids of the documents of a batch, in the layout of a CSR matrix: document `i`'s ids
+/// are `ids[indptr[i]..indptr[i + 1]]`, into an [`Interner`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenIds {
+    /// Every document's ids, back to back.
+    pub ids: Vec<u32>,
+    /// Where each document's ids start, then where the last one ends (`indptr[0] == 0`).
+    pub indptr: Vec<usize>,
+}
+
+impl Default for TokenIds {
+    fn default() -> Self {
+        TokenIds {
+            ids: Vec::new(),
+            indptr: vec![0],
+        }
+    }
+}
+
+impl TokenIds {
+    /// No documents, with room for `ids` ids.
+    pub fn with_capacity(ids: usize) -> Self {
+        TokenIds {
+            ids: Vec::with_capacity(ids),
+            indptr: vec![0],
+        }
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.indptr.len().saturating_sub(1)
+    }
+
+    /// Whether there are no documents.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// End the current document: the ids pushed since the previous one are its ids.
+    pub fn end_doc(&mut self) {
+        self.indptr.push(self.ids.len());
+    }
+
+    /// Each document's ids.
+    pub fn docs(&self) -> impl ExactSizeIterator<Item = &[u32]> + '_ {
+        self.indptr
+            .windows(2)
+            .map(|w| self.ids.get(w[0]..w[1]).unwrap_or_default())
     }
 }
 
@@ -267,6 +432,27 @@ mod tests {
     }
 
     #[test]
+    fn keys_from_registers_match_keys_from_strings() {
+        let mut i = Interner::new();
+        for w in ["ab", "abcdefgh", "a\0", "", "x"] {
+            let mut b = [0u8; 8];
+            b[..w.len()].copy_from_slice(w.as_bytes());
+            // Garbage past the length is ignored.
+            b.iter_mut().skip(w.len()).for_each(|x| *x = b'#');
+            let k = Key::short_ascii(u64::from_le_bytes(b), w.len()).unwrap();
+            assert_eq!(i.intern_key(&k), i.intern(w), "{w:?}");
+            assert_eq!(i.get_key(&k), i.get(w));
+        }
+        assert_eq!(
+            i.terms().collect::<Vec<_>>(),
+            ["ab", "abcdefgh", "a\0", "", "x"]
+        );
+        assert!(Key::short_ascii(u64::from_le_bytes(*b"\xc3\xa9tait\0\0"), 6).is_none());
+        assert!(Key::short_ascii(0, 9).is_none());
+        assert!(i.get_key(&Key::new("abcdefghi")).is_none());
+    }
+
+    #[test]
     fn short_and_long_strings_across_growth() {
         let mut i = Interner::new();
         // Inline (<= 8 bytes) and arena strings, zero bytes that padding must not confuse,
@@ -300,19 +486,49 @@ mod tests {
 
     #[test]
     fn merge_renumbers_into_the_shared_ids() {
+        // Rows of one part interned against `local`.
+        fn part(docs: &[&[&str]]) -> (Interner, TokenIds) {
+            let mut local = Interner::new();
+            let mut rows = TokenIds::default();
+            for doc in docs {
+                rows.ids.extend(doc.iter().map(|w| local.intern(w)));
+                rows.end_doc();
+            }
+            (local, rows)
+        }
+        let words = |a: &Interner, out: &TokenIds| -> Vec<Vec<String>> {
+            out.docs()
+                .map(|d| d.iter().map(|&i| a.term(i).to_string()).collect())
+                .collect()
+        };
         let mut a = Interner::new();
-        let mut out = Vec::new();
-        let mut l1 = Interner::new();
-        let s1 = vec![vec![l1.intern("x"), l1.intern("y")]];
+        let mut out = TokenIds::default();
+        let (l1, s1) = part(&[&["x", "y"]]);
         a.merge(l1, s1, &mut out);
-        let mut l2 = Interner::new();
-        let s2 = vec![vec![l2.intern("z"), l2.intern("x")]];
+        let (l2, s2) = part(&[&["z", "x"], &[]]);
         a.merge(l2, s2, &mut out);
-        let words: Vec<Vec<&str>> = out
-            .iter()
-            .map(|d| d.iter().map(|&i| a.term(i)).collect())
-            .collect();
-        assert_eq!(words, [vec!["x", "y"], vec!["z", "x"]]);
+        assert_eq!(words(&a, &out), [vec!["x", "y"], vec!["z", "x"], vec![]]);
         assert_eq!(a.len(), 3);
+        // Several parts at once, into an empty interner and output.
+        let mut b = Interner::new();
+        let mut all = TokenIds::default();
+        let parts = vec![
+            part(&[&["b", "a"], &["a"]]),
+            part(&[&[], &["c", "b", "d"]]),
+            part(&[&["d", "e", "a"]]),
+        ];
+        b.merge_all(parts, &mut all);
+        assert_eq!(
+            words(&b, &all),
+            [
+                vec!["b", "a"],
+                vec!["a"],
+                vec![],
+                vec!["c", "b", "d"],
+                vec!["d", "e", "a"]
+            ]
+        );
+        assert_eq!(b.terms().collect::<Vec<_>>(), ["b", "a", "c", "d", "e"]);
+        assert_eq!(all.indptr, [0, 2, 3, 3, 6, 9]);
     }
 }

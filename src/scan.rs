@@ -77,6 +77,88 @@ pub fn is_candidate(b: u8, underscore: bool) -> bool {
     b >= 0x80 || b.is_ascii_alphanumeric() || (underscore && b == b'_')
 }
 
+/// The masks of the block of `bytes` starting at `base`; bytes past the end are in none.
+#[inline(always)]
+fn masks_at(bytes: &[u8], base: usize, underscore: bool) -> Masks {
+    let mut m = match bytes.get(base..base + 64) {
+        Some(full) => block_mask(full.try_into().unwrap_or(&[0; 64])),
+        None => {
+            let mut tail = [0u8; 64];
+            let rest = bytes.get(base..).unwrap_or_default();
+            tail[..rest.len()].copy_from_slice(rest);
+            block_mask(&tail)
+        }
+    };
+    if underscore {
+        m.word |= m.underscore;
+    }
+    m
+}
+
+/// Call `f` with every maximal run of candidate word bytes of `bytes`, in order
+/// (`underscore`: whether `_` is a word byte).
+///
+/// The fast form of [`WordRuns`] for callers that take every run: each block's runs come
+/// from its start and end bit masks (a run starts where a candidate byte follows a
+/// non-candidate, and ends where the reverse happens), a couple of bit operations per run.
+#[inline(always)]
+pub fn for_each_run(bytes: &[u8], underscore: bool, mut f: impl FnMut(Run)) {
+    // The run still open at the end of the previous block, if any.
+    let mut open: Option<Run> = None;
+    let mut base = 0;
+    while base < bytes.len() {
+        let m = masks_at(bytes, base, underscore);
+        let carried = u64::from(open.is_some());
+        let after_word = m.word << 1 | carried;
+        let mut starts = m.word & !after_word;
+        let mut ends = !m.word & after_word;
+        if let Some(run) = open.as_mut() {
+            if ends == 0 {
+                run.ascii &= m.high == 0;
+                run.upper |= m.upper != 0;
+                base += 64;
+                continue;
+            }
+            let e = ends.trailing_zeros();
+            let below = !(u64::MAX << e);
+            run.end = base + e as usize;
+            run.ascii &= m.high & below == 0;
+            run.upper |= m.upper & below != 0;
+            f(*run);
+            open = None;
+            ends &= ends - 1;
+        }
+        while starts != 0 {
+            let s = starts.trailing_zeros();
+            starts &= starts - 1;
+            let from = u64::MAX << s;
+            // Runs alternate with gaps: the next end bit closes this run, if it is here.
+            let span = if ends == 0 {
+                from
+            } else {
+                from & !(u64::MAX << ends.trailing_zeros())
+            };
+            let run = Run {
+                start: base + s as usize,
+                end: base + (ends.trailing_zeros() as usize).min(64),
+                ascii: m.high & span == 0,
+                upper: m.upper & span != 0,
+            };
+            if ends == 0 {
+                open = Some(run);
+                break;
+            }
+            ends &= ends - 1;
+            f(run);
+        }
+        base += 64;
+    }
+    if let Some(mut run) = open {
+        run.end = bytes.len();
+        f(run);
+    }
+}
+
 /// A maximal run of candidate word bytes: `start..end`, whether all its bytes are ASCII, and
 /// whether it has an ASCII capital.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,19 +196,7 @@ impl<'a> WordRuns<'a> {
     fn masks(&mut self, base: usize) -> Masks {
         if base != self.block {
             self.block = base;
-            let mut m = match self.bytes.get(base..base + 64) {
-                Some(full) => block_mask(full.try_into().unwrap_or(&[0; 64])),
-                None => {
-                    let mut tail = [0u8; 64];
-                    let rest = self.bytes.get(base..).unwrap_or_default();
-                    tail[..rest.len()].copy_from_slice(rest);
-                    block_mask(&tail)
-                }
-            };
-            if self.underscore {
-                m.word |= m.underscore;
-            }
-            self.masks = m;
+            self.masks = masks_at(self.bytes, base, self.underscore);
         }
         self.masks
     }
@@ -198,6 +268,8 @@ mod tests {
     }
 
     fn runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+        let mut all = Vec::new();
+        for_each_run(bytes, true, |run| all.push(run));
         let mut r = WordRuns::new(bytes, true);
         let mut out = Vec::new();
         let mut pos = 0;
@@ -213,6 +285,13 @@ mod tests {
             assert_eq!(upper, run.iter().any(u8::is_ascii_uppercase));
             out.push((start, end));
             pos = end;
+        }
+        let fast: Vec<(usize, usize)> = all.iter().map(|r| (r.start, r.end)).collect();
+        assert_eq!(fast, out, "for_each_run and WordRuns differ");
+        for run in all {
+            let bytes = &bytes[run.start..run.end];
+            assert_eq!(run.ascii, bytes.is_ascii());
+            assert_eq!(run.upper, bytes.iter().any(u8::is_ascii_uppercase));
         }
         out
     }

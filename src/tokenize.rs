@@ -24,12 +24,12 @@ use serde::{Deserialize, Serialize};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
-use crate::interner::Interner;
+use crate::interner::{Interner, Key};
 use crate::lang::{lang_from_code, LanguageDetector};
 use crate::scan::WordRuns;
 use crate::unicode::{
-    ascii_lower_into, for_each_sklearn_token, lower, nfc, sklearn_word_spans, strip_accents_ascii,
-    strip_accents_unicode,
+    ascii_lower_into, for_each_sklearn_key, for_each_sklearn_token, lower, nfc, sklearn_word_spans,
+    strip_accents_ascii, strip_accents_unicode,
 };
 
 /// Which token rules to apply.
@@ -143,8 +143,7 @@ pub struct Token {
     pub end: usize,
 }
 
-/// Token ids of each document of a batch, into an [`Interner`].
-pub type TokenIds = Vec<Vec<u32>>;
+pub use crate::interner::TokenIds;
 
 /// Per-language resources, built once per process and shared.
 struct LangResources {
@@ -260,6 +259,14 @@ impl StopSet<'_> {
         match self {
             StopSet::Empty => false,
             StopSet::Words(s) => s.contains(w),
+        }
+    }
+
+    #[inline]
+    fn contains_key(&self, k: &Key<'_>) -> bool {
+        match self {
+            StopSet::Empty => false,
+            StopSet::Words(s) => s.contains_key(k),
         }
     }
 }
@@ -414,26 +421,24 @@ impl Tokenizer {
                 let mut table = Interner::with_capacity(4096);
                 // Only news mode looks surface forms up; sklearn tokens are their surface.
                 let mut cache = (self.config.pattern == Pattern::News).then(SurfaceCache::new);
-                let ids = docs
-                    .iter()
-                    .map(|t| {
-                        let t = t.as_ref();
-                        // News averages about six bytes per token.
-                        let mut ids = Vec::with_capacity(t.len() / 6 + 1);
-                        match cache.as_mut() {
-                            Some(cache) => self.news_ids(t, &mut table, cache, &mut ids),
-                            None => {
-                                self.for_each_token(t, |tok, _, _| ids.push(table.intern(&tok)))
-                            }
-                        }
-                        ids
-                    })
-                    .collect();
-                (table, ids)
+                // News averages about six bytes per token; room that is never used costs no
+                // memory (pages are only backed once written).
+                let bytes: usize = docs.iter().map(|t| t.as_ref().len()).sum();
+                let mut rows = TokenIds::with_capacity(bytes / 4);
+                for t in docs {
+                    let t = t.as_ref();
+                    let ids = &mut rows.ids;
+                    match cache.as_mut() {
+                        Some(cache) => self.news_ids(t, &mut table, cache, ids),
+                        None => self.sklearn_ids(t, &mut table, ids),
+                    }
+                    rows.end_doc();
+                }
+                (table, rows)
             })
             .collect();
         let mut table = Interner::new();
-        let mut out = Vec::with_capacity(texts.len());
+        let mut out = TokenIds::default();
         table.merge_all(parts, &mut out);
         (table, out)
     }
@@ -677,6 +682,20 @@ impl Tokenizer {
         let last = text.chars().count().saturating_sub(1);
         origin.resize(total, last);
         (pre, origin)
+    }
+
+    /// Sklearn-mode token ids of `text` into `table`.
+    fn sklearn_ids(&self, text: &str, table: &mut Interner, ids: &mut Vec<u32>) {
+        if self.config.strip_accents.is_some() {
+            return self.for_each_token(text, |tok, _, _| ids.push(table.intern(&tok)));
+        }
+        let stop = self.sklearn_stop_set(text);
+        let mut buf = String::new();
+        for_each_sklearn_key(text, self.config.lowercase, &mut buf, |k| {
+            if !stop.contains_key(k) {
+                ids.push(table.intern_key(k));
+            }
+        });
     }
 
     fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {
@@ -1228,7 +1247,7 @@ mod tests {
             let (table, ids) =
                 crate::parallel::install(Some(3), || t.tokenize_ids(&texts)).unwrap();
             assert_eq!(ids.len(), texts.len());
-            for (text, doc) in texts.iter().zip(&ids) {
+            for (text, doc) in texts.iter().zip(ids.docs()) {
                 let got: Vec<&str> = doc.iter().map(|&i| table.term(i)).collect();
                 assert_eq!(got, t.tokens(text), "{:?}", t.config());
             }

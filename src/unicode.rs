@@ -1,12 +1,16 @@
 //! Character classes shared by the tokenizers and analyzers.
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use crate::scan::WordRuns;
+use crate::interner::Key;
+use crate::scan::for_each_run;
 
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
 /// canonical combining class. ASCII text is returned as is.
@@ -118,73 +122,106 @@ fn word_char_at(text: &str, pos: usize) -> (bool, usize) {
 
 /// Byte spans of sklearn's default token pattern `(?u)\b\w\w+\b`: maximal runs of Python word
 /// characters that are at least two characters long.
-pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
-    sklearn_words(text).map(|w| (w.start, w.end))
+pub fn sklearn_word_spans(text: &str) -> impl Iterator<Item = (usize, usize)> {
+    let mut spans = Vec::new();
+    sklearn_pieces(text, false, |p| spans.push(p.span()));
+    spans.into_iter()
 }
 
-/// A token of sklearn's default pattern: its byte span and, when the block scanner saw it
-/// whole as ASCII, whether it has a capital (`None`: split character by character).
-#[derive(Clone, Copy, Debug)]
-pub struct SklearnWord {
-    pub start: usize,
-    pub end: usize,
-    pub ascii_upper: Option<bool>,
+/// A token of sklearn's default pattern, as [`sklearn_pieces`] finds it.
+#[derive(Clone, Copy)]
+enum Piece<'t> {
+    /// An ASCII token, left for the caller to lower-case.
+    Ascii(AsciiWord<'t>),
+    /// A token in its final form, and the span of the text it comes from.
+    Done(&'t str, usize, usize),
 }
 
-/// The tokens of sklearn's default pattern (see [`sklearn_word_spans`]).
-pub fn sklearn_words(text: &str) -> SklearnWords<'_> {
-    SklearnWords {
-        text,
-        runs: WordRuns::new(text.as_bytes(), true),
-        pos: 0,
-        slow_end: 0,
-    }
+/// `text[start..end]`, all ASCII; `lower`: it has a capital and must be lower-cased.
+#[derive(Clone, Copy)]
+struct AsciiWord<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+    lower: bool,
 }
 
-/// Iterator of [`sklearn_words`]: ASCII runs come whole from the block scanner; a run with
-/// non-ASCII bytes is split character by character.
-pub struct SklearnWords<'a> {
-    text: &'a str,
-    runs: WordRuns<'a>,
-    pos: usize,
-    /// End of the run being split character by character (`pos < slow_end` while splitting).
-    slow_end: usize,
-}
-
-impl Iterator for SklearnWords<'_> {
-    type Item = SklearnWord;
-
+impl<'t> AsciiWord<'t> {
+    /// The token, lower-cased into `buf` if it must be.
     #[inline]
-    fn next(&mut self) -> Option<SklearnWord> {
-        loop {
-            if self.pos < self.slow_end {
-                match word_run_in(self.text, &mut self.pos, self.slow_end) {
-                    Some((start, end)) => {
-                        return Some(SklearnWord {
-                            start,
-                            end,
-                            ascii_upper: None,
-                        })
-                    }
-                    None => continue,
-                }
-            }
-            let run = self.runs.next_run(self.pos)?;
-            if run.ascii {
-                self.pos = run.end;
-                if run.end - run.start >= 2 {
-                    return Some(SklearnWord {
-                        start: run.start,
-                        end: run.end,
-                        ascii_upper: Some(run.upper),
-                    });
-                }
-            } else {
-                self.pos = run.start;
-                self.slow_end = run.end;
-            }
+    fn as_str<'b>(&self, buf: &'b mut String) -> &'b str
+    where
+        't: 'b,
+    {
+        let raw = &self.text[self.start..self.end];
+        if self.lower {
+            ascii_lower_into(raw, buf)
+        } else {
+            raw
         }
     }
+
+    /// The token's key, made in a register, when it is short enough to be held inline.
+    #[inline]
+    fn short_key(&self) -> Option<Key<'static>> {
+        let bytes = self.text.as_bytes();
+        ascii_word(bytes, self.start, self.end, self.lower)
+            .and_then(|w| Key::short_ascii(w, self.end - self.start))
+    }
+}
+
+impl Piece<'_> {
+    fn span(&self) -> (usize, usize) {
+        match *self {
+            Piece::Ascii(w) => (w.start, w.end),
+            Piece::Done(_, start, end) => (start, end),
+        }
+    }
+}
+
+/// sklearn's default tokens of `text` after its preprocessing with `lowercase` (Python's
+/// `str.lower()`) and no accent stripping, in order.
+///
+/// Lower-casing maps word characters to word characters and others to others, so splitting
+/// first and lower-casing each token gives sklearn's tokens without copying the text; a token
+/// whose lower case is not one run is split again. The exception is the capital sigma, whose
+/// lower case depends on the characters around it: a text that holds one is lower-cased
+/// whole first, and spans then refer to the lower-cased text.
+///
+/// ASCII runs (most of news) come whole from the block scanner and are left to the caller to
+/// lower-case, so that it can do so in a register; a run with other bytes is split character
+/// by character.
+#[inline(always)]
+fn sklearn_pieces(text: &str, lowercase: bool, mut f: impl FnMut(Piece<'_>)) {
+    static SIGMA: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Σ"));
+    if lowercase && SIGMA.find(text.as_bytes()).is_some() {
+        return sklearn_pieces(&lower(text), false, f);
+    }
+    for_each_run(text.as_bytes(), true, |run| {
+        if run.ascii {
+            if run.end - run.start >= 2 {
+                f(Piece::Ascii(AsciiWord {
+                    text,
+                    start: run.start,
+                    end: run.end,
+                    lower: lowercase && run.upper,
+                }));
+            }
+            return;
+        }
+        let mut pos = run.start;
+        while let Some((s, e)) = word_run_in(text, &mut pos, run.end) {
+            let raw = &text[s..e];
+            match lowercase.then(|| lower(raw)) {
+                None | Some(Cow::Borrowed(_)) => f(Piece::Done(raw, s, e)),
+                Some(Cow::Owned(low)) => {
+                    for (x, y) in sklearn_word_spans(&low) {
+                        f(Piece::Done(&low[x..y], s, e));
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// The next run of at least two Python word characters in `text[*pos..end]`, character by
@@ -218,43 +255,67 @@ fn word_run_in(text: &str, pos: &mut usize, end: usize) -> Option<(usize, usize)
 
 /// sklearn's default tokens of `text` after its preprocessing with `lowercase` (Python's
 /// `str.lower()`) and no accent stripping: `f(token, start, end)`, the span in `text` (in the
-/// lower-cased text when it contains a capital sigma, whose lower case depends on context).
-///
-/// Lower-casing maps word characters to word characters and others to others, so splitting
-/// first and lower-casing each token gives sklearn's tokens without copying the text; a token
-/// whose lower case is not one run is split again.
+/// lower-cased text when it contains a capital sigma, see [`sklearn_pieces`]).
+#[inline]
 pub fn for_each_sklearn_token<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
 where
     F: FnMut(&str, usize, usize),
 {
-    if lowercase && text.contains('Σ') {
-        let low = lower(text);
-        for (s, e) in sklearn_word_spans(&low) {
-            f(&low[s..e], s, e);
+    sklearn_pieces(text, lowercase, |p| match p {
+        Piece::Ascii(w) => f(w.as_str(buf), w.start, w.end),
+        Piece::Done(t, s, e) => f(t, s, e),
+    })
+}
+
+/// The tokens of [`for_each_sklearn_token`] as lookup keys, for callers that only intern or
+/// look them up. A short ASCII token (most of them) is read and lower-cased as one integer,
+/// never copied.
+#[inline]
+pub fn for_each_sklearn_key<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
+where
+    F: FnMut(&Key<'_>),
+{
+    sklearn_pieces(text, lowercase, |p| match p {
+        Piece::Ascii(w) => match w.short_key() {
+            Some(k) => f(&k),
+            None => f(&Key::new(w.as_str(buf))),
+        },
+        Piece::Done(t, _, _) => f(&Key::new(t)),
+    })
+}
+
+/// The bytes `bytes[start..end]` (at most 8, ASCII) as a zero-padded little-endian integer,
+/// lower-cased when `lower`; `None` for a longer span.
+#[inline]
+fn ascii_word(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<u64> {
+    let len = end.checked_sub(start).filter(|&n| n <= 8)?;
+    let word = match bytes.get(start..start + 8) {
+        // One load, then the bytes past the token are cleared.
+        Some(b) => {
+            u64::from_le_bytes(b.try_into().ok()?)
+                & u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0)
         }
-        return;
-    }
-    for w in sklearn_words(text) {
-        let (s, e) = (w.start, w.end);
-        let raw = &text[s..e];
-        match (lowercase, w.ascii_upper) {
-            (false, _) | (true, Some(false)) => f(raw, s, e),
-            (true, Some(true)) => f(ascii_lower_into(raw, buf), s, e),
-            (true, None) => match lower(raw) {
-                Cow::Borrowed(t) => f(t, s, e),
-                Cow::Owned(t) => {
-                    for (x, y) in sklearn_word_spans(&t) {
-                        f(&t[x..y], s, e);
-                    }
-                }
-            },
+        None => {
+            let mut b = [0u8; 8];
+            b[..len].copy_from_slice(bytes.get(start..end)?);
+            u64::from_le_bytes(b)
         }
+    };
+    if !lower {
+        return Some(word);
     }
+    // Bytes from 'A' (0x41) to 'Z' (0x5a) get 0x20 added: adding 0x3f sets the top bit of a
+    // byte >= 0x41, adding 0x25 that of a byte >= 0x5b. ASCII bytes never carry.
+    let from_a = word.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
+    let past_z = word.wrapping_add(0x2525_2525_2525_2525);
+    let upper = from_a & !past_z & 0x8080_8080_8080_8080;
+    Some(word | upper >> 2)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interner::Interner;
 
     fn words(t: &str) -> Vec<&str> {
         sklearn_word_spans(t).map(|(a, b)| &t[a..b]).collect()
@@ -271,6 +332,86 @@ mod tests {
         assert_eq!(words("l’ambassadeur"), ["ambassadeur"]);
         // A combining accent (NFD) is not a word character for Python's re.
         assert_eq!(words("e\u{301}lection"), ["lection"]);
+    }
+
+    /// Every token of `text` through the key path and the string path, interned into one
+    /// table each: the ids (and so the strings) must be the same.
+    fn keys_and_tokens_agree(text: &str, lowercase: bool) {
+        let (mut by_key, mut by_str) = (Interner::new(), Interner::new());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut buf = String::new();
+        for_each_sklearn_key(text, lowercase, &mut buf, |k| a.push(by_key.intern_key(k)));
+        for_each_sklearn_token(text, lowercase, &mut buf, |t, _, _| {
+            b.push(by_str.intern(t))
+        });
+        assert_eq!(a, b, "{text:?} lowercase={lowercase}");
+        assert_eq!(
+            by_key.terms().collect::<Vec<_>>(),
+            by_str.terms().collect::<Vec<_>>(),
+            "{text:?}"
+        );
+    }
+
+    #[test]
+    fn keys_are_the_tokens() {
+        let texts = [
+            "The UN, AU and ECOWAS met in Bamako: Mali's junta (2023-02-08) said 1,500",
+            "MiXeD CaSe WORDS ab AB aB Ab ZZ zz @[ `{ A_B __init__ x_ NINECHARS ninechars",
+            // Short tokens right at the end of the text (fewer than 8 bytes left to load).
+            "end Ab",
+            "Zz",
+            "a",
+            "",
+            "Élection à Bangui: l’ambassadeur ÉTAIT là. ΟΔΟΣ Σ Straße İstanbul",
+            "EXACTLYEIGHT ABCDEFGH abcdefgh ABCDEFGHI 12345678 123456789",
+        ];
+        for t in texts {
+            keys_and_tokens_agree(t, true);
+            keys_and_tokens_agree(t, false);
+        }
+        // Every length and mix of case around the inline limit, at every offset in a block.
+        let mut long = String::new();
+        for n in 1..20 {
+            long.push_str(&"Ab".repeat(n));
+            long.push(' ');
+            long.push_str(&"q".repeat(n));
+            long.push_str(if n % 3 == 0 { "É " } else { ". " });
+        }
+        keys_and_tokens_agree(&long, true);
+        keys_and_tokens_agree(&long, false);
+        let sample: Interner = ["bamako", "mali"].into_iter().collect();
+        let mut buf = String::new();
+        let mut found = Vec::new();
+        for_each_sklearn_key("BAMAKO, Mali and Niger", true, &mut buf, |k| {
+            found.push(sample.get_key(k))
+        });
+        assert_eq!(found, [Some(0), Some(1), None, None]);
+    }
+
+    #[test]
+    fn ascii_words_lower_case_in_a_register() {
+        let all: Vec<u8> = (0..128u8).collect();
+        for chunk in all.chunks(8) {
+            let want: Vec<u8> = chunk.iter().map(u8::to_ascii_lowercase).collect();
+            let got = ascii_word(chunk, 0, chunk.len(), true)
+                .unwrap()
+                .to_le_bytes();
+            assert_eq!(got.as_slice(), want.as_slice(), "{chunk:?}");
+            let raw = ascii_word(chunk, 0, chunk.len(), false)
+                .unwrap()
+                .to_le_bytes();
+            assert_eq!(raw.as_slice(), chunk);
+        }
+        // Bytes past the span are cleared, whether loaded with it or not.
+        assert_eq!(
+            ascii_word(b"abcdefghij", 1, 3, false),
+            Some(u64::from_le_bytes(*b"bc\0\0\0\0\0\0"))
+        );
+        assert_eq!(
+            ascii_word(b"xyAB", 2, 4, true),
+            Some(u64::from_le_bytes(*b"ab\0\0\0\0\0\0"))
+        );
+        assert_eq!(ascii_word(b"abcdefghij", 0, 9, false), None);
     }
 
     #[test]

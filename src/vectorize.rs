@@ -883,12 +883,13 @@ impl Vectorizer {
                         break;
                     }
                     if unigrams {
-                        self.analyzer
-                            .for_each_word_token(doc, &mut buf, |t| singles.add(tokens.intern(t)));
+                        self.analyzer.for_each_word_key(doc, &mut buf, |k| {
+                            singles.add(tokens.intern_key(k))
+                        });
                     } else {
                         ids.clear();
                         self.analyzer
-                            .for_each_word_token(doc, &mut buf, |t| ids.push(tokens.intern(t)));
+                            .for_each_word_key(doc, &mut buf, |k| ids.push(tokens.intern_key(k)));
                         if lo == 1 {
                             ids.iter().for_each(|&t| singles.add(t));
                         }

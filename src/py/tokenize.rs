@@ -165,7 +165,7 @@ impl PyTokenizer {
             .terms()
             .map(|t| PyString::new(py, t).into_any())
             .collect();
-        let rows: Vec<&[u32]> = docs.iter().map(Vec::as_slice).collect();
+        let rows: Vec<&[u32]> = docs.docs().collect();
         lists_of(py, &strs, &rows, n_jobs.or(self.n_jobs))
     }
 
@@ -184,16 +184,13 @@ impl PyTokenizer {
         Bound<'py, numpy::PyArray1<i64>>,
     )> {
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
-        let mut indptr = Vec::with_capacity(docs.len() + 1);
-        indptr.push(0i64);
-        let mut total = 0i64;
-        for d in &docs {
-            total += d.len() as i64;
-            indptr.push(total);
-        }
-        let ids: Vec<u32> = docs.into_iter().flatten().collect();
+        let indptr: Vec<i64> = docs.indptr.iter().map(|&p| p as i64).collect();
         let vocabulary = PyList::new(py, table.terms())?;
-        Ok((vocabulary, ids.into_pyarray(py), indptr.into_pyarray(py)))
+        Ok((
+            vocabulary,
+            docs.ids.into_pyarray(py),
+            indptr.into_pyarray(py),
+        ))
     }
 
     /// Constructor arguments (for `get_params`, `repr` and pickling).
@@ -254,7 +251,7 @@ impl PyTokenizer {
         let n_jobs = n_jobs.or(self.n_jobs);
         let tokenizer = &self.inner;
         let mut table = Interner::new();
-        let mut docs: TokenIds = Vec::with_capacity(texts.len());
+        let mut docs = TokenIds::default();
         for chunk in texts.chunks(BATCH_CHUNK) {
             let (local, ids) = run_detached(py, || {
                 crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
