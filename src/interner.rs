@@ -125,6 +125,25 @@ impl<'a> Key<'a> {
     }
 }
 
+/// `a == b` for two slices of the same length; up to 16 bytes (most long words) are compared
+/// as two overlapping 8-byte integers instead of through a call to `memcmp`.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if !(8..=16).contains(&n) {
+        return a == b;
+    }
+    let word = |s: &[u8], i: usize| {
+        s.get(i..i + 8)
+            .and_then(|w| w.try_into().ok())
+            .map(u64::from_le_bytes)
+    };
+    word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
+}
+
 /// A mask of the low `len` bytes of a `u64` (`len` <= 8).
 #[inline]
 fn low_bytes(len: usize) -> u64 {
@@ -191,7 +210,10 @@ impl Interner {
             let end = ends.get(e.id as usize + 1).copied().unwrap_or(0);
             return arena.as_bytes().get(start..end) == Some(k.long.as_bytes());
         }
-        arena.as_bytes().get(start..start + k.len) == Some(k.long.as_bytes())
+        arena
+            .as_bytes()
+            .get(start..start + k.len)
+            .is_some_and(|held| same_bytes(held, k.long.as_bytes()))
     }
 
     /// The hash of the string `e` holds (when the table grows).

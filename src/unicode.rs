@@ -209,19 +209,32 @@ fn sklearn_pieces(text: &str, lowercase: bool, mut f: impl FnMut(Piece<'_>)) {
             }
             return;
         }
-        let mut pos = run.start;
-        while let Some((s, e)) = word_run_in(text, &mut pos, run.end) {
-            let raw = &text[s..e];
-            match lowercase.then(|| lower(raw)) {
-                None | Some(Cow::Borrowed(_)) => f(Piece::Done(raw, s, e)),
-                Some(Cow::Owned(low)) => {
-                    for (x, y) in sklearn_word_spans(&low) {
-                        f(Piece::Done(&low[x..y], s, e));
-                    }
+        non_ascii_pieces(text, run.start, run.end, lowercase, &mut f);
+    });
+}
+
+/// The pieces of `text[start..end]`, a run with non-ASCII bytes, split character by
+/// character (out of line: the ASCII path stays small enough to inline).
+#[inline(never)]
+fn non_ascii_pieces(
+    text: &str,
+    start: usize,
+    end: usize,
+    lowercase: bool,
+    f: &mut dyn FnMut(Piece<'_>),
+) {
+    let mut pos = start;
+    while let Some((s, e)) = word_run_in(text, &mut pos, end) {
+        let raw = &text[s..e];
+        match lowercase.then(|| lower(raw)) {
+            None | Some(Cow::Borrowed(_)) => f(Piece::Done(raw, s, e)),
+            Some(Cow::Owned(low)) => {
+                for (x, y) in sklearn_word_spans(&low) {
+                    f(Piece::Done(&low[x..y], s, e));
                 }
             }
         }
-    });
+    }
 }
 
 /// The next run of at least two Python word characters in `text[*pos..end]`, character by
@@ -278,10 +291,16 @@ where
     sklearn_pieces(text, lowercase, |p| match p {
         Piece::Ascii(w) => match w.short_key() {
             Some(k) => f(&k),
-            None => f(&Key::new(w.as_str(buf))),
+            None => long_key(w, buf, &mut f),
         },
         Piece::Done(t, _, _) => f(&Key::new(t)),
     })
+}
+
+/// `f` with the key of `w`, a token too long to be held inline (out of line, as above).
+#[inline(never)]
+fn long_key(w: AsciiWord<'_>, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
+    f(&Key::new(w.as_str(buf)))
 }
 
 /// The bytes `bytes[start..end]` (at most 8, ASCII) as a zero-padded little-endian integer,
