@@ -70,8 +70,8 @@ pub struct Key<'a> {
     /// The zero-padded bytes of a string of at most [`INLINE`] bytes (0 for a longer one).
     inline: u64,
     len: usize,
-    /// A string longer than [`INLINE`] bytes (empty for a short one, which `inline` holds).
-    long: &'a str,
+    /// The string; empty for a short ASCII key made from an integer (`inline` holds it).
+    text: &'a str,
 }
 
 impl<'a> Key<'a> {
@@ -79,13 +79,16 @@ impl<'a> Key<'a> {
     #[inline]
     pub fn new(s: &'a str) -> Key<'a> {
         if s.len() <= INLINE {
-            Key::short(inline_key(s.as_bytes()), s.len())
+            Key {
+                text: s,
+                ..Key::short(inline_key(s.as_bytes()), s.len())
+            }
         } else {
             Key {
                 hash: FxBuildHasher.hash_one(s),
                 inline: 0,
                 len: s.len(),
-                long: s,
+                text: s,
             }
         }
     }
@@ -108,7 +111,7 @@ impl<'a> Key<'a> {
             hash: FxBuildHasher.hash_one((inline, len)),
             inline,
             len,
-            long: "",
+            text: "",
         }
     }
 
@@ -208,12 +211,12 @@ impl Interner {
         if e.len == u32::MAX {
             // A string of 4 GiB or more: its true length is in `ends`.
             let end = ends.get(e.id as usize + 1).copied().unwrap_or(0);
-            return arena.as_bytes().get(start..end) == Some(k.long.as_bytes());
+            return arena.as_bytes().get(start..end) == Some(k.text.as_bytes());
         }
         arena
             .as_bytes()
             .get(start..start + k.len)
-            .is_some_and(|held| same_bytes(held, k.long.as_bytes()))
+            .is_some_and(|held| same_bytes(held, k.text.as_bytes()))
     }
 
     /// The hash of the string `e` holds (when the table grows).
@@ -255,12 +258,16 @@ impl Interner {
         }
         let id = (ends.len() - 1) as u32;
         let key = if k.len <= INLINE {
-            let bytes = k.inline.to_le_bytes();
-            // A short key's bytes come from a `str` or are ASCII, so they are UTF-8.
-            arena.push_str(std::str::from_utf8(&bytes[..k.len]).unwrap_or_default());
+            if k.text.len() == k.len {
+                arena.push_str(k.text);
+            } else {
+                // A key made from an integer holds ASCII bytes (see `short_ascii`).
+                let bytes = k.inline.to_le_bytes();
+                arena.extend(bytes.iter().take(k.len).map(|&b| char::from(b)));
+            }
             k.inline
         } else {
-            arena.push_str(k.long);
+            arena.push_str(k.text);
             (arena.len() - k.len) as u64
         };
         ends.push(arena.len());

@@ -499,17 +499,17 @@ fn merge_tokens<K: Packed>(chunks: &[ChunkCounts<K>], n: usize) -> Merged<K> {
     }
 }
 
-/// One range of [`rank_tokens`]: the (interner, id) of each distinct string in order, and
-/// for each interner the rank in the range of each of its ids there.
-type RangeRanks = (Vec<(u32, u32)>, Vec<Vec<u32>>);
+/// One range of [`rank_tokens`]: its distinct strings in order, and for each interner the
+/// rank in the range of each of its ids there.
+type RangeRanks = (Strings, Vec<Vec<u32>>);
 
 /// The distinct strings of several interners in string order: for each interner, the rank
-/// of each of its ids, and for each rank an (interner, id) that holds it.
+/// of each of its ids, and the strings by rank.
 ///
 /// Strings are split by first byte, which cuts the string order into ranges: each range is
 /// deduplicated and sorted on its own, in parallel, and the ranks of a range follow those of
 /// the ranges before it.
-fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
+fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Strings) {
     const RANGES: usize = 256;
     let range_of = |t: &str| t.as_bytes().first().map_or(0, |&b| b as usize);
     // Ids of each interner, by range.
@@ -527,7 +527,6 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
         .into_par_iter()
         .map(|r| {
             let mut distinct = Interner::new();
-            let mut first: Vec<(u32, u32)> = Vec::new();
             let ids: Vec<Vec<u32>> = by_range
                 .iter()
                 .enumerate()
@@ -535,23 +534,27 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
                     let local = &locals[c];
                     lists[r]
                         .iter()
-                        .map(|&l| {
-                            let id = distinct.intern(local.term(l));
-                            if id as usize == first.len() {
-                                first.push((c as u32, l));
-                            }
-                            id
-                        })
+                        .map(|&l| distinct.intern(local.term(l)))
                         .collect()
                 })
                 .collect();
-            let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-            order.sort_unstable_by(|&a, &b| distinct.term(a).cmp(distinct.term(b)));
+            // Sorted by their first 8 bytes as an integer, then (on a tie) as strings: the
+            // same order as the strings', with few visits to them.
+            let mut order: Vec<(u64, u32)> = distinct
+                .terms()
+                .enumerate()
+                .map(|(id, t)| (prefix_key(t), id as u32))
+                .collect();
+            order.sort_unstable_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then_with(|| distinct.term(a.1).cmp(distinct.term(b.1)))
+            });
             let mut rank = vec![0u32; order.len()];
-            for (k, &id) in order.iter().enumerate() {
+            let mut named = Strings::with_capacity(order.len());
+            for (k, &(_, id)) in order.iter().enumerate() {
                 rank[id as usize] = k as u32;
+                named.push(distinct.term(id));
             }
-            let named = order.iter().map(|&id| first[id as usize]).collect();
             let ranked = ids
                 .into_iter()
                 .map(|v| v.into_iter().map(|id| rank[id as usize]).collect())
@@ -560,10 +563,10 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
         })
         .collect();
     let mut offsets = Vec::with_capacity(RANGES);
-    let mut named_by: Vec<(u32, u32)> = Vec::new();
+    let mut sorted = Strings::with_capacity(0);
     for (named, _) in &ranges {
-        offsets.push(named_by.len() as u32);
-        named_by.extend_from_slice(named);
+        offsets.push(sorted.len() as u32);
+        sorted.extend(named);
     }
     let labels = by_range
         .par_iter()
@@ -578,7 +581,54 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Vec<(u32, u32)>) {
             labels
         })
         .collect();
-    (labels, named_by)
+    (labels, sorted)
+}
+
+/// The first 8 bytes of `s` as a big-endian integer (zero-padded): integers compare as the
+/// strings do, except that a tie needs the rest of the strings.
+fn prefix_key(s: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = s.len().min(8);
+    b[..n].copy_from_slice(&s.as_bytes()[..n]);
+    u64::from_be_bytes(b)
+}
+
+/// Strings back to back, named by their position.
+struct Strings {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Strings {
+    fn with_capacity(n: usize) -> Self {
+        let mut ends = Vec::with_capacity(n + 1);
+        ends.push(0);
+        Strings {
+            text: String::new(),
+            ends,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len() - 1
+    }
+
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.ends.push(self.text.len());
+    }
+
+    fn extend(&mut self, other: &Strings) {
+        let base = self.text.len();
+        self.text.push_str(&other.text);
+        self.ends
+            .extend(other.ends.iter().skip(1).map(|&e| base + e));
+    }
+
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        &self.text[self.ends[i]..self.ends[i + 1]]
+    }
 }
 
 /// Numeric output element.
@@ -950,7 +1000,9 @@ impl Vectorizer {
             drop(counted);
             return self.fit_strings(docs, stop);
         }
-        let (labels, named_by) = rank_tokens(&locals);
+        let (labels, sorted) = rank_tokens(&locals);
+        // The tokens are named by `sorted`: free the chunks' tables.
+        drop(locals);
         let chunks: Vec<ChunkCounts<K>> = counted
             .into_par_iter()
             .zip(labels.par_iter())
@@ -960,25 +1012,21 @@ impl Vectorizer {
             })
             .collect();
         let merged = if unigrams {
-            merge_tokens(&chunks, named_by.len())
+            merge_tokens(&chunks, sorted.len())
         } else {
             merge(&chunks, &hasher, self.config.max_features.is_some())
         };
         let rows = chunks.into_iter().map(|c| c.rows).collect();
-        let term = |label: u32| {
-            let (chunk, local) = named_by[label as usize];
-            locals[chunk as usize].term(local)
-        };
         let parts = self.finish_fit(
             docs.len(),
             merged,
             rows,
             |&k: &K| k.first_token_major(),
             // Reversing the token slots twice gives the key back.
-            |order: K| unpack(order.first_token_major(), term),
+            |order: K| unpack(order.first_token_major(), |label| sorted.get(label)),
         )?;
         // The tokens are named: free them before the output is allocated.
-        drop(locals);
+        drop(sorted);
         Ok(self.weigh(parts, false))
     }
 
@@ -1320,6 +1368,37 @@ mod tests {
         assert!(y.sorted_indices);
         assert_eq!(y.indices, [0, 3, 4, 0, 2, 4, 1]);
         assert_eq!(y.data, Values::F64(vec![1., 1., 1., 1., 1., 2., 1.]));
+    }
+
+    #[test]
+    fn terms_sharing_their_first_eight_bytes_sort_as_strings() {
+        let words = [
+            "abcdefghz",
+            "abcdefgh",
+            "abcdefgha",
+            "abcdefgh_",
+            "abcdefgh0",
+            "abcdefgg",
+            "abcdefghij",
+            "ac",
+            "abzzzzzz",
+            "b",
+        ];
+        let doc = words.join(" ");
+        for ngram_range in [(1, 1), (1, 2)] {
+            let mut c = config(None);
+            c.analysis.ngram_range = ngram_range;
+            let mut v = vectorizer(c);
+            v.fit_transform(&[doc.as_str(), "zz abcdefgha"]).unwrap();
+            let terms = &v.state().unwrap().terms;
+            let mut sorted = terms.clone();
+            sorted.sort();
+            assert_eq!(terms, &sorted);
+            assert!(words
+                .iter()
+                .skip(1)
+                .all(|w| w.len() < 2 || terms.iter().any(|t| t == w)));
+        }
     }
 
     #[test]
