@@ -26,10 +26,10 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use crate::error::{Error, Result};
 use crate::interner::{Interner, Key};
 use crate::lang::{lang_from_code, LanguageDetector};
-use crate::scan::WordRuns;
+use crate::scan::for_each_run;
 use crate::unicode::{
     ascii_lower_into, for_each_sklearn_key, for_each_sklearn_token, lower, nfc, sklearn_word_spans,
-    strip_accents_ascii, strip_accents_unicode,
+    span_key, strip_accents_ascii, strip_accents_unicode,
 };
 
 /// Which token rules to apply.
@@ -561,8 +561,9 @@ impl Tokenizer {
                 }
                 return;
             }
-            let surface = text.get(span.start..span.end).unwrap_or_default();
-            let sid = cache.surfaces.intern(surface) as usize;
+            let sid = cache
+                .surfaces
+                .intern_key(&span_key(text, span.start, span.end)) as usize;
             let known = &mut cache.tokens[slot];
             if sid >= known.len() {
                 known.resize(sid + 1, UNSEEN);
@@ -753,50 +754,65 @@ fn scan_news<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, emit: F) {
 /// nothing).
 fn scan_news_with<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, fast: bool, mut emit: F) {
     let bytes = text.as_bytes();
-    let mut runs = WordRuns::new(bytes, false);
+    // Where the text is consumed up to: the general rules may take a word past its run.
     let mut pos = 0;
-    // End of the run being handled by the general rules.
-    let mut slow_end = 0;
-    while pos < bytes.len() {
-        if pos >= slow_end {
-            let Some(run) = runs.next_run(pos) else { break };
-            pos = run.start;
-            if fast && run.ascii {
-                let last_digit = bytes.get(run.end - 1).is_some_and(u8::is_ascii_digit);
-                let single = run.end - run.start == 1;
-                let joins = bytes
-                    .get(run.end)
-                    .is_some_and(|&n| ascii_may_join(n, last_digit, single, cfg.hyphens));
-                if !joins {
-                    emit(Span {
-                        start: run.start,
-                        end: run.end,
-                        clitic: false,
-                    });
-                    pos = run.end;
-                    continue;
-                }
-            }
-            slow_end = run.end;
+    for_each_run(bytes, false, |run| {
+        if run.end <= pos {
+            return;
         }
-        let Some(c) = char_at(text, pos) else { break };
+        if fast && run.ascii && run.start >= pos {
+            let last_digit = bytes.get(run.end - 1).is_some_and(u8::is_ascii_digit);
+            let single = run.end - run.start == 1;
+            let joins = bytes
+                .get(run.end)
+                .is_some_and(|&n| ascii_may_join(n, last_digit, single, cfg.hyphens));
+            if !joins {
+                emit(Span {
+                    start: run.start,
+                    end: run.end,
+                    clitic: false,
+                });
+                pos = run.end;
+                return;
+            }
+        }
+        pos = pos.max(run.start);
+        general_rules(text, cfg, &mut pos, run.end, &mut emit);
+    });
+}
+
+/// The words starting in `text[*pos..end]`, character by character; `*pos` ends past the last
+/// one, which may end past `end`.
+fn general_rules<F: FnMut(Span)>(
+    text: &str,
+    cfg: &TokenizerConfig,
+    pos: &mut usize,
+    end: usize,
+    emit: &mut F,
+) {
+    let bytes = text.as_bytes();
+    while *pos < end {
+        let Some(c) = char_at(text, *pos) else {
+            *pos = text.len();
+            return;
+        };
         if !is_word_char(c) {
-            pos += c.len_utf8();
+            *pos += c.len_utf8();
             continue;
         }
-        let dotted = bytes.get(pos + c.len_utf8()) == Some(&b'.');
-        if let Some(end) = dotted.then(|| acronym_end(text, pos)).flatten() {
+        let dotted = bytes.get(*pos + c.len_utf8()) == Some(&b'.');
+        if let Some(word) = dotted.then(|| acronym_end(text, *pos)).flatten() {
             emit(Span {
-                start: pos,
-                end,
+                start: *pos,
+                end: word,
                 clitic: false,
             });
-            pos = end;
+            *pos = word;
             continue;
         }
-        let end = word_end(text, pos, cfg.hyphens);
-        split_word(text, pos, end, cfg.elisions, &mut emit);
-        pos = end;
+        let word = word_end(text, *pos, cfg.hyphens);
+        split_word(text, *pos, word, cfg.elisions, emit);
+        *pos = word;
     }
 }
 

@@ -297,6 +297,15 @@ where
     })
 }
 
+/// The key of `text[start..end]` as it is (no lower-casing), made in a register when the span
+/// is short and ASCII.
+#[inline]
+pub fn span_key(text: &str, start: usize, end: usize) -> Key<'_> {
+    ascii_word(text.as_bytes(), start, end, false)
+        .and_then(|w| Key::short_ascii(w, end - start))
+        .unwrap_or_else(|| Key::new(text.get(start..end).unwrap_or_default()))
+}
+
 /// `f` with the key of `w`, a token too long to be held inline (out of line, as above).
 #[inline(never)]
 fn long_key(w: AsciiWord<'_>, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
@@ -398,6 +407,23 @@ mod tests {
         }
         keys_and_tokens_agree(&long, true);
         keys_and_tokens_agree(&long, false);
+        // Raw spans (news surfaces): the same key from a register as from the string.
+        let text = "Goïta, Mali's ECOWAS-led talks: abcdefgh abcdefghi É";
+        let mut table = Interner::new();
+        for (s, e) in [
+            (0, 6),
+            (0, 4),
+            (8, 12),
+            (8, 14),
+            (15, 21),
+            (33, 41),
+            (42, 51),
+            (52, 54),
+        ] {
+            let id = table.intern_key(&span_key(text, s, e));
+            assert_eq!(table.get(&text[s..e]), Some(id), "{:?}", &text[s..e]);
+        }
+        assert_eq!(table.len(), 8);
         let sample: Interner = ["bamako", "mali"].into_iter().collect();
         let mut buf = String::new();
         let mut found = Vec::new();
