@@ -149,7 +149,7 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// A mask of the low `len` bytes of a `u64` (`len` <= 8).
 #[inline]
-fn low_bytes(len: usize) -> u64 {
+pub(crate) fn low_bytes(len: usize) -> u64 {
     u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0)
 }
 

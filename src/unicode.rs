@@ -9,7 +9,7 @@ use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use crate::interner::Key;
+use crate::interner::{low_bytes, Key};
 use crate::scan::for_each_run;
 
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
@@ -164,9 +164,7 @@ impl<'t> AsciiWord<'t> {
     /// The token's key, made in a register, when it is short enough to be held inline.
     #[inline]
     fn short_key(&self) -> Option<Key<'static>> {
-        let bytes = self.text.as_bytes();
-        ascii_word(bytes, self.start, self.end, self.lower)
-            .and_then(|w| Key::short_ascii(w, self.end - self.start))
+        short_ascii_key(self.text.as_bytes(), self.start, self.end, self.lower)
     }
 }
 
@@ -301,9 +299,15 @@ where
 /// is short and ASCII.
 #[inline]
 pub fn span_key(text: &str, start: usize, end: usize) -> Key<'_> {
-    ascii_word(text.as_bytes(), start, end, false)
-        .and_then(|w| Key::short_ascii(w, end - start))
+    short_ascii_key(text.as_bytes(), start, end, false)
         .unwrap_or_else(|| Key::new(text.get(start..end).unwrap_or_default()))
+}
+
+/// The key of `bytes[start..end]`, lower-cased when `lower`, made in a register: `None` unless
+/// the span is ASCII and at most 8 bytes long.
+#[inline]
+fn short_ascii_key(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<Key<'static>> {
+    ascii_word(bytes, start, end, lower).and_then(|w| Key::short_ascii(w, end - start))
 }
 
 /// `f` with the key of `w`, a token too long to be held inline (out of line, as above).
@@ -319,10 +323,7 @@ fn ascii_word(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<u64
     let len = end.checked_sub(start).filter(|&n| n <= 8)?;
     let word = match bytes.get(start..start + 8) {
         // One load, then the bytes past the token are cleared.
-        Some(b) => {
-            u64::from_le_bytes(b.try_into().ok()?)
-                & u64::MAX.checked_shr(64 - 8 * len as u32).unwrap_or(0)
-        }
+        Some(b) => u64::from_le_bytes(b.try_into().ok()?) & low_bytes(len),
         None => {
             let mut b = [0u8; 8];
             b[..len].copy_from_slice(bytes.get(start..end)?);
