@@ -114,18 +114,6 @@ impl<'a> Key<'a> {
             text: "",
         }
     }
-
-    /// Length of the string in bytes.
-    #[inline]
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    /// Whether the string is empty.
-    #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 /// `a == b` for two slices of the same length; up to 16 bytes (most long words) are compared
