@@ -105,6 +105,15 @@ impl<'a> Key<'a> {
         (bytes & 0x8080_8080_8080_8080 == 0).then(|| Key::short(bytes, len))
     }
 
+    /// The key of `word`, which holds exactly `len` <= [`INLINE`] ASCII bytes, zero-padded:
+    /// the caller has checked what [`short_ascii`](Self::short_ascii) checks.
+    #[inline]
+    pub(crate) fn ascii_word(word: u64, len: usize) -> Key<'static> {
+        debug_assert!(len <= INLINE && word & !low_bytes(len) == 0);
+        debug_assert!(word & 0x8080_8080_8080_8080 == 0);
+        Key::short(word, len)
+    }
+
     #[inline]
     fn short(inline: u64, len: usize) -> Key<'static> {
         Key {

@@ -10,7 +10,7 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::interner::{low_bytes, Key};
-use crate::scan::for_each_run;
+use crate::scan::{for_each_run, Run};
 
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
 /// canonical combining class. ASCII text is returned as is.
@@ -191,24 +191,29 @@ impl Piece<'_> {
 /// by character.
 #[inline(always)]
 fn sklearn_pieces(text: &str, lowercase: bool, mut f: impl FnMut(Piece<'_>)) {
-    static SIGMA: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Σ"));
-    if lowercase && SIGMA.find(text.as_bytes()).is_some() {
+    if lowercase && has_capital_sigma(text) {
         return sklearn_pieces(&lower(text), false, f);
     }
     for_each_run(text.as_bytes(), true, |run| {
-        if run.ascii {
-            if run.end - run.start >= 2 {
-                f(Piece::Ascii(AsciiWord {
-                    text,
-                    start: run.start,
-                    end: run.end,
-                    lower: lowercase && run.upper,
-                }));
-            }
-            return;
-        }
-        non_ascii_pieces(text, run.start, run.end, lowercase, &mut f);
+        pieces_of_run(text, run, lowercase, &mut f)
     });
+}
+
+/// The pieces of `run`, one run of [`for_each_run`] in `text`.
+#[inline(always)]
+fn pieces_of_run<F: FnMut(Piece<'_>)>(text: &str, run: Run, lowercase: bool, f: &mut F) {
+    if run.ascii {
+        if run.end - run.start >= 2 {
+            f(Piece::Ascii(AsciiWord {
+                text,
+                start: run.start,
+                end: run.end,
+                lower: lowercase && run.upper,
+            }));
+        }
+        return;
+    }
+    non_ascii_pieces(text, run.start, run.end, lowercase, f);
 }
 
 /// The pieces of `text[start..end]`, a run with non-ASCII bytes, split character by
@@ -279,20 +284,70 @@ where
 }
 
 /// The tokens of [`for_each_sklearn_token`] as lookup keys, for callers that only intern or
-/// look them up. A short ASCII token (most of them) is read and lower-cased as one integer,
-/// never copied.
+/// look them up.
+///
+/// The hot loop of sklearn-mode tokenizing and counting: an ASCII run of 2 to 8 bytes (most of
+/// news) is loaded, lower-cased and hashed as one integer, with no copy, no `Option` and no
+/// call; longer runs, runs with other bytes, and texts with a capital sigma (whose lower case
+/// depends on its context) take the out-of-line paths of [`sklearn_pieces`].
 #[inline]
 pub fn for_each_sklearn_key<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
 where
     F: FnMut(&Key<'_>),
 {
-    sklearn_pieces(text, lowercase, |p| match p {
+    if lowercase && has_capital_sigma(text) {
+        return keys_of_pieces(text, lowercase, buf, &mut f);
+    }
+    let bytes = text.as_bytes();
+    for_each_run(bytes, true, |run| {
+        let len = run.end - run.start;
+        if !run.ascii || len > 8 {
+            return keys_of_run(text, run, lowercase, buf, &mut f);
+        }
+        if len < 2 {
+            return;
+        }
+        if let Some(word) = ascii_word(bytes, run.start, run.end, lowercase && run.upper) {
+            f(&Key::ascii_word(word, len));
+        }
+    });
+}
+
+/// Whether `text` holds a capital sigma (found by a vectorized search).
+#[inline]
+fn has_capital_sigma(text: &str) -> bool {
+    static SIGMA: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("Σ"));
+    SIGMA.find(text.as_bytes()).is_some()
+}
+
+/// The keys of [`sklearn_pieces`] of `text` (out of line: the general path).
+#[inline(never)]
+fn keys_of_pieces(text: &str, lowercase: bool, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
+    sklearn_pieces(text, lowercase, |p| piece_key(p, buf, f));
+}
+
+/// The keys of the pieces of `run`, a run that is not short and ASCII (out of line).
+#[inline(never)]
+fn keys_of_run(
+    text: &str,
+    run: Run,
+    lowercase: bool,
+    buf: &mut String,
+    f: &mut dyn FnMut(&Key<'_>),
+) {
+    pieces_of_run(text, run, lowercase, &mut |p| piece_key(p, buf, f));
+}
+
+/// `f` with the key of the piece `p`.
+#[inline]
+fn piece_key(p: Piece<'_>, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
+    match p {
         Piece::Ascii(w) => match w.short_key() {
             Some(k) => f(&k),
-            None => long_key(w, buf, &mut f),
+            None => f(&Key::new(w.as_str(buf))),
         },
         Piece::Done(t, _, _) => f(&Key::new(t)),
-    })
+    }
 }
 
 /// The key of `text[start..end]` as it is (no lower-casing), made in a register when the span
@@ -308,12 +363,6 @@ pub fn span_key(text: &str, start: usize, end: usize) -> Key<'_> {
 #[inline]
 fn short_ascii_key(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<Key<'static>> {
     ascii_word(bytes, start, end, lower).and_then(|w| Key::short_ascii(w, end - start))
-}
-
-/// `f` with the key of `w`, a token too long to be held inline (out of line, as above).
-#[inline(never)]
-fn long_key(w: AsciiWord<'_>, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
-    f(&Key::new(w.as_str(buf)))
 }
 
 /// The bytes `bytes[start..end]` (at most 8, ASCII) as a zero-padded little-endian integer,
