@@ -16,29 +16,16 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import newsdata
 from sklearn.feature_extraction.text import TfidfVectorizer
+from timing import interleaved
 
 import wirenlp as wn
-
-
-def interleaved_medians(fns: dict, repeats: int) -> dict:
-    """Median seconds of each function, run in turns (one call of each per round) so that a
-    noisy spell on a shared machine falls on every contender alike."""
-    times: dict = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            t0 = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - t0)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -70,7 +57,7 @@ def main() -> None:
     ]:
         tok.tokenize_batch(texts[:10])  # warm the thread pool and per-language tables
         fns[name] = lambda tok=tok: tok.tokenize_batch(texts)
-    medians = interleaved_medians(fns, args.repeats)
+    medians = {name: wall for name, (wall, _) in interleaved(fns, args.repeats).items()}
     sk = medians[reference]
     rows = [(name, t, None if name == reference else sk / t) for name, t in medians.items()]
     print(f"{'':38} {'seconds':>8} {'MB/s':>8} {'vs sklearn':>11}")

@@ -1,13 +1,13 @@
 """wirenlp vs scikit-learn: TfidfVectorizer.fit_transform on NewsArticles (3,788 news stories).
 
-Run: ``python bench/bench_vectorize.py [--repeats 3]`` (build wirenlp with
-``maturin develop --release`` first). Each (library, variant) runs in its own subprocess.
-Memory: the first ``fit_transform`` of the subprocess, measured as the RSS high-water mark
-(``VmHWM``, reset through ``/proc/self/clear_refs`` just before the call) minus the RSS before
-it, so it counts everything the call allocates, in Rust or Python, including the result.
-Time: median of the following repeats, wall clock and CPU (all threads; on a machine shared
-with other jobs the CPU ratio is the steadier one). Both libraries must produce the same
-matrix shape and number of stored values.
+Run: ``python bench/bench_vectorize.py [--repeats 5]`` (build wirenlp with
+``maturin develop --release`` first).
+Memory: each (library, variant) runs once in its own subprocess, measured as the RSS
+high-water mark (``VmHWM``, reset through ``/proc/self/clear_refs`` just before the call) minus
+the RSS before it, so it counts everything the call allocates, in Rust or Python, including the
+result. Both libraries must produce the same matrix shape and number of stored values.
+Time: medians over rounds that run sklearn then wirenlp, in one process, wall clock and CPU
+(all threads): taking turns, a noisy spell on a shared machine falls on both alike.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import interleaved
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -46,7 +46,8 @@ def fit_peak_mb(fit) -> tuple[object, float]:
     return out, status_mb("VmHWM") - base
 
 
-def worker(lib: str, params: dict, repeats: int) -> None:
+def fit(lib: str, params: dict):
+    """A function that fits `lib`'s TfidfVectorizer with `params` on NewsArticles."""
     import newsdata
 
     docs = newsdata.news_articles().tolist()
@@ -56,41 +57,29 @@ def worker(lib: str, params: dict, repeats: int) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
     if "ngram_range" in params:
         params = {**params, "ngram_range": tuple(params["ngram_range"])}
-    x, peak = fit_peak_mb(lambda: TfidfVectorizer(**params).fit_transform(docs))
-    shape, nnz = list(x.shape), int(x.nnz)
-    del x
-    times, cpu = [], []
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        TfidfVectorizer(**params).fit_transform(docs)
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-    out = {
-        "median_s": statistics.median(times),
-        "cpu_s": statistics.median(cpu),
-        "times": times,
-        "peak_mb": peak,
-        "shape": shape,
-        "nnz": nnz,
-    }
-    print(json.dumps(out))
+    return lambda: TfidfVectorizer(**params).fit_transform(docs)
 
 
-def run(lib: str, params: dict, repeats: int) -> dict:
-    cmd = [sys.executable, __file__, "--worker", lib, json.dumps(params), str(repeats)]
+def worker(lib: str, params: dict) -> None:
+    x, peak = fit_peak_mb(fit(lib, params))
+    print(json.dumps({"peak_mb": peak, "shape": list(x.shape), "nnz": int(x.nnz)}))
+
+
+def memory(lib: str, params: dict) -> dict:
+    cmd = [sys.executable, __file__, "--worker", lib, json.dumps(params)]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     ap.add_argument("--skip-char", action="store_true", help="skip the slow char_wb variant")
     args = ap.parse_args()
     if args.worker:
-        lib, params, repeats = args.worker
-        worker(lib, json.loads(params), int(repeats))
+        lib, params = args.worker
+        worker(lib, json.loads(params))
         return
     import newsdata
 
@@ -104,14 +93,18 @@ def main() -> None:
     for name, params in VARIANTS.items():
         if args.skip_char and "char" in name:
             continue
-        sk = run("sklearn", params, args.repeats)
-        wn = run("wirenlp", params, args.repeats)
+        sk = memory("sklearn", params)
+        wn = memory("wirenlp", params)
         assert sk["shape"] == wn["shape"] and sk["nnz"] == wn["nnz"], (sk, wn)
-        ratio = sk["median_s"] / wn["median_s"]
-        cpu = f"{sk['cpu_s']:.2f}/{wn['cpu_s']:.2f}"
+        fns = {"sklearn": fit("sklearn", params), "wirenlp": fit("wirenlp", params)}
+        for f in fns.values():
+            f()  # warm up: imports, thread pool
+        times = interleaved(fns, args.repeats)
+        (sk_s, sk_cpu), (wn_s, wn_cpu) = times["sklearn"], times["wirenlp"]
+        cpu = f"{sk_cpu:.2f}/{wn_cpu:.2f}"
         print(
-            f"{name:30} {sk['median_s']:9.3f} {wn['median_s']:9.3f} {ratio:7.1f}x {cpu:>13} "
-            f"{sk['cpu_s'] / wn['cpu_s']:8.1f}x {sk['peak_mb']:10.0f} {wn['peak_mb']:10.0f} "
+            f"{name:30} {sk_s:9.3f} {wn_s:9.3f} {sk_s / wn_s:7.1f}x {cpu:>13} "
+            f"{sk_cpu / wn_cpu:8.1f}x {sk['peak_mb']:10.0f} {wn['peak_mb']:10.0f} "
             f"{wn['peak_mb'] / sk['peak_mb']:6.2f}x"
         )
 
