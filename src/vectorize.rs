@@ -526,7 +526,10 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Strings) {
     let ranges: Vec<RangeRanks> = (0..RANGES)
         .into_par_iter()
         .map(|r| {
-            let mut distinct = Interner::new();
+            // The range's distinct strings number at least those of its largest list, and
+            // mostly a few times more (chunks share most of their frequent words).
+            let largest = by_range.iter().map(|lists| lists[r].len()).max();
+            let mut distinct = Interner::with_capacity(2 * largest.unwrap_or(0));
             let ids: Vec<Vec<u32>> = by_range
                 .iter()
                 .enumerate()
