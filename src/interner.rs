@@ -4,7 +4,6 @@
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
-use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 /// Strings interned to dense ids, stored back to back in one buffer.
@@ -334,35 +333,16 @@ impl Interner {
             *out = rows.pop().unwrap_or_default();
             return;
         }
-        let start = out.ids.len();
-        let total: usize = rows.iter().map(|r| r.ids.len()).sum();
-        if start == 0 {
-            // Zeroed pages come from the allocator untouched: the workers that fill them
-            // take the page faults, in parallel.
-            out.ids = vec![0; total];
-        } else {
-            out.ids.resize(start + total, 0);
-        }
-        let mut dest = Vec::with_capacity(rows.len());
-        let mut rest = out.ids.get_mut(start..).unwrap_or_default();
+        let lens: Vec<usize> = rows.iter().map(|r| r.ids.len()).collect();
         for r in &rows {
-            let (part, tail) = rest.split_at_mut(r.ids.len());
-            dest.push(part);
-            rest = tail;
             let base = out.indptr.last().copied().unwrap_or(0);
             out.indptr
                 .extend(r.indptr.iter().skip(1).map(|&end| base + end));
         }
-        dest.into_par_iter()
-            .zip(rows.par_iter().zip(&remaps))
-            .for_each(|(dest, (rows, remap))| match remap {
-                None => dest.copy_from_slice(&rows.ids),
-                Some(remap) => {
-                    for (d, &id) in dest.iter_mut().zip(&rows.ids) {
-                        *d = remap[id as usize];
-                    }
-                }
-            });
+        crate::parallel::extend_par(&mut out.ids, &lens, |k, sink| match remaps[k].as_deref() {
+            None => sink.write_mapped(&rows[k].ids, |&id| id),
+            Some(remap) => sink.write_mapped(&rows[k].ids, |&id| remap[id as usize]),
+        });
     }
 }
 

@@ -6,9 +6,11 @@
 //! from the parent would hang forever, so a child process builds pools of its own.
 
 use std::collections::HashMap;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::error::{Error, Result};
@@ -96,10 +98,68 @@ impl Interrupt {
     }
 }
 
+/// Append to `out` one piece per entry of `lens`, in order: piece `k`, `lens[k]` items long,
+/// is written by `fill(k, sink)` through [`Sink::write_mapped`], the pieces in parallel on the
+/// current rayon pool.
+///
+/// The room is reserved but not zeroed first: zeroing a large output (a `vec![0; n]`, which
+/// glibc serves from its heap once big blocks have been freed) costs a serial pass of
+/// `memset` on the calling thread, and its page faults, while here each worker writes its own
+/// piece once. Panics if a piece is not written whole (nothing half-written is exposed).
+pub fn extend_par<T: Send>(
+    out: &mut Vec<T>,
+    lens: &[usize],
+    fill: impl Fn(usize, &mut Sink<'_, T>) + Sync,
+) {
+    let total: usize = lens.iter().sum();
+    out.reserve(total);
+    let start = out.len();
+    let mut sinks = Vec::with_capacity(lens.len());
+    let mut rest = out
+        .spare_capacity_mut()
+        .get_mut(..total)
+        .unwrap_or_default();
+    for &n in lens {
+        let (slots, tail) = rest.split_at_mut(n.min(rest.len()));
+        sinks.push(Sink { slots, written: 0 });
+        rest = tail;
+    }
+    let complete = sinks.into_par_iter().enumerate().all(|(k, mut sink)| {
+        fill(k, &mut sink);
+        sink.written == sink.slots.len()
+    });
+    assert!(complete, "extend_par: a piece was not written whole");
+    // SAFETY: the `total` slots after `start` are within the capacity reserved above, each
+    // belongs to exactly one sink (`lens` sums to `total`, so the sinks cover them all), and
+    // every sink has written each of its slots: `written` counts the slots written from the
+    // front, and was checked just above to equal the sink's length.
+    unsafe { out.set_len(start + total) };
+}
+
+/// The slots of one piece of [`extend_par`], written from the front.
+pub struct Sink<'a, T> {
+    slots: &'a mut [MaybeUninit<T>],
+    written: usize,
+}
+
+impl<T> Sink<'_, T> {
+    /// Write `f(x)` for each `x` of `items` into the next slots. Panics if they do not fit.
+    #[inline]
+    pub fn write_mapped<S>(&mut self, items: &[S], f: impl Fn(&S) -> T) {
+        let end = self.written + items.len();
+        let Some(slots) = self.slots.get_mut(self.written..end) else {
+            panic!("extend_par: a piece is longer than its length");
+        };
+        for (slot, x) in slots.iter_mut().zip(items) {
+            slot.write(f(x));
+        }
+        self.written = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rayon::prelude::*;
 
     #[test]
     fn interrupt_is_seen_across_threads() {
@@ -118,6 +178,41 @@ mod tests {
         assert_eq!(resolve_n_jobs(Some(3)).unwrap(), 3);
         assert!(resolve_n_jobs(Some(-1)).unwrap() >= 1);
         assert_eq!(resolve_n_jobs(Some(-1000)).unwrap(), 1);
+    }
+
+    #[test]
+    fn extend_par_appends_pieces_in_order() {
+        let mut out = vec![7u32];
+        let pieces: Vec<Vec<u32>> = vec![vec![1, 2, 3], vec![], vec![4], vec![5, 6]];
+        let lens: Vec<usize> = pieces.iter().map(Vec::len).collect();
+        install(Some(2), || {
+            extend_par(&mut out, &lens, |k, sink| {
+                // Two writes per piece, to check they follow each other.
+                let (a, b) = pieces[k].split_at(pieces[k].len() / 2);
+                sink.write_mapped(a, |x| x * 10);
+                sink.write_mapped(b, |x| x * 10);
+            })
+        })
+        .unwrap();
+        assert_eq!(out, [7, 10, 20, 30, 40, 50, 60]);
+        extend_par(&mut out, &[], |_, _| {});
+        assert_eq!(out.len(), 7);
+    }
+
+    #[test]
+    fn extend_par_refuses_a_piece_of_the_wrong_length() {
+        let mut out: Vec<u32> = Vec::new();
+        let items = [1u32, 2, 3, 4];
+        for len in [0, 1, 3] {
+            let wrong = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                extend_par(&mut out, &[2, 2], |k, sink| {
+                    sink.write_mapped(&items[..if k == 0 { 2 } else { len }], |&x| x)
+                })
+            }));
+            assert!(wrong.is_err(), "a piece of {len} items instead of 2");
+            // Nothing half-written is exposed.
+            assert!(out.is_empty());
+        }
     }
 
     #[test]

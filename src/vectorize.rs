@@ -20,7 +20,7 @@ use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::keytable::{KeyTable, LOOKAHEAD};
-use crate::parallel::Interrupt;
+use crate::parallel::{extend_par, Interrupt};
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -453,25 +453,23 @@ where
     drop(by_shard);
     // The shards' lists are copied into place in parallel (the copy is mostly first writes
     // to fresh pages).
-    let n = total as usize;
+    let lens: Vec<usize> = shards.iter().map(|s| s.0.len()).collect();
+    let tf_lens: Vec<usize> = shards.iter().map(|s| s.2.len()).collect();
     let mut merged = Merged {
-        keys: vec![K::default(); n],
-        df: vec![0; n],
-        tf: vec![0; if with_tf { n } else { 0 }],
+        keys: Vec::new(),
+        df: Vec::new(),
+        tf: Vec::new(),
         chunk_ids,
     };
-    let lens = || shards.iter().map(|s| s.0.len());
-    let tf_lens = shards.iter().map(|s| s.2.len());
-    shards
-        .par_iter()
-        .zip(split_lengths(&mut merged.keys, lens()))
-        .zip(split_lengths(&mut merged.df, lens()))
-        .zip(split_lengths(&mut merged.tf, tf_lens))
-        .for_each(|(((shard, keys), df), tf)| {
-            keys.copy_from_slice(&shard.0);
-            df.copy_from_slice(&shard.1);
-            tf.copy_from_slice(&shard.2);
-        });
+    extend_par(&mut merged.keys, &lens, |s, sink| {
+        sink.write_mapped(&shards[s].0, |&k| k)
+    });
+    extend_par(&mut merged.df, &lens, |s, sink| {
+        sink.write_mapped(&shards[s].1, |&d| d)
+    });
+    extend_par(&mut merged.tf, &tf_lens, |s, sink| {
+        sink.write_mapped(&shards[s].2, |&t| t)
+    });
     merged
 }
 
@@ -1151,15 +1149,10 @@ impl Vectorizer {
             base += p.cells.len() as i64;
         }
         // Each part fills its own slice: no temporary copies of the (large) index array.
-        let mut indices = vec![0i32; base as usize];
-        parts
-            .par_iter()
-            .zip(split_by_parts(&mut indices, &parts).into_par_iter())
-            .for_each(|(p, out)| {
-                for (o, &(c, _)) in out.iter_mut().zip(&p.cells) {
-                    *o = c as i32;
-                }
-            });
+        let mut indices = Vec::new();
+        extend_par(&mut indices, &part_lens(&parts), |k, sink| {
+            sink.write_mapped(&parts[k].cells, |&(c, _)| c as i32)
+        });
         Csr {
             indptr,
             indices,
@@ -1174,39 +1167,34 @@ impl Vectorizer {
         let tf = move |c: u32| if binary { 1.0 } else { c as f64 };
         let weighting = self.config.weighting;
         let idf = self.state.as_ref().and_then(|s| s.idf.as_deref());
-        // Each part writes its own slice of the output: no per-part buffers to concatenate.
-        let nnz: usize = parts.iter().map(|p| p.cells.len()).sum();
-        let mut out = vec![T::from_f64(0.0); nnz];
-        parts
-            .par_iter()
-            .zip(split_by_parts(&mut out, parts).into_par_iter())
-            .for_each(|(rows, out)| {
-                let Some(w) = weighting else {
-                    for (o, &(_, c)) in out.iter_mut().zip(&rows.cells) {
-                        *o = T::from_f64(tf(c));
-                    }
-                    return;
-                };
-                let mut vals: Vec<f64> = Vec::new();
-                for r in 0..rows.ptr.len() - 1 {
-                    let (a, b) = (rows.ptr[r], rows.ptr[r + 1]);
-                    vals.clear();
-                    vals.extend(rows.cells[a..b].iter().map(|&(col, c)| {
-                        let mut v = tf(c);
-                        if w.sublinear_tf {
-                            v = v.ln() + 1.0;
-                        }
-                        if let Some(idf) = idf {
-                            v *= idf[col as usize];
-                        }
-                        v
-                    }));
-                    normalize_row(&mut vals, w.norm);
-                    for (o, &v) in out[a..b].iter_mut().zip(&vals) {
-                        *o = T::from_f64(v);
-                    }
+        let weight = move |col: u32, c: u32| {
+            let mut v = tf(c);
+            if let Some(w) = weighting {
+                if w.sublinear_tf {
+                    v = v.ln() + 1.0;
                 }
-            });
+                if let Some(idf) = idf {
+                    v *= idf[col as usize];
+                }
+            }
+            v
+        };
+        // Each part writes its own piece of the output, row by row (a row's values are
+        // normalized together): no per-part buffers to concatenate.
+        let mut out = Vec::new();
+        extend_par(&mut out, &part_lens(parts), |k, sink| {
+            let rows = &parts[k];
+            let mut vals: Vec<f64> = Vec::new();
+            for w in rows.ptr.windows(2) {
+                let cells = rows.cells.get(w[0]..w[1]).unwrap_or_default();
+                vals.clear();
+                vals.extend(cells.iter().map(|&(col, c)| weight(col, c)));
+                if let Some(w) = weighting {
+                    normalize_row(&mut vals, w.norm);
+                }
+                sink.write_mapped(&vals, |&v| T::from_f64(v));
+            }
+        });
         out
     }
 
@@ -1255,22 +1243,9 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
 
-/// `out` cut into consecutive slices of the given lengths (the last ones cut short if `out`
-/// is too short).
-fn split_lengths<T>(out: &mut [T], lens: impl Iterator<Item = usize>) -> Vec<&mut [T]> {
-    let mut slices = Vec::new();
-    let mut rest = out;
-    for n in lens {
-        let (head, tail) = rest.split_at_mut(n.min(rest.len()));
-        slices.push(head);
-        rest = tail;
-    }
-    slices
-}
-
-/// `out` cut into one slice per part, each as long as the part's cells (in order).
-fn split_by_parts<'a, T>(out: &'a mut [T], parts: &[Rows]) -> Vec<&'a mut [T]> {
-    split_lengths(out, parts.iter().map(|p| p.cells.len()))
+/// The number of cells of each part.
+fn part_lens(parts: &[Rows]) -> Vec<usize> {
+    parts.iter().map(|p| p.cells.len()).collect()
 }
 
 /// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place; each row
