@@ -333,15 +333,17 @@ impl Interner {
             *out = rows.pop().unwrap_or_default();
             return;
         }
-        let lens: Vec<usize> = rows.iter().map(|r| r.ids.len()).collect();
         for r in &rows {
             let base = out.indptr.last().copied().unwrap_or(0);
             out.indptr
                 .extend(r.indptr.iter().skip(1).map(|&end| base + end));
         }
-        crate::parallel::extend_par(&mut out.ids, &lens, |k, sink| match remaps[k].as_deref() {
-            None => sink.write_mapped(&rows[k].ids, |&id| id),
-            Some(remap) => sink.write_mapped(&rows[k].ids, |&id| remap[id as usize]),
+        // Each part's ids are freed once re-numbered.
+        let pieces: Vec<(TokenIds, Option<Vec<u32>>)> = rows.into_iter().zip(remaps).collect();
+        let len = |(r, _): &(TokenIds, _)| r.ids.len();
+        crate::parallel::extend_par(&mut out.ids, pieces, len, |(r, remap), sink| match remap {
+            None => sink.write_mapped(&r.ids, |&id| id),
+            Some(remap) => sink.write_mapped(&r.ids, |&id| remap[id as usize]),
         });
     }
 }

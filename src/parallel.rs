@@ -98,19 +98,22 @@ impl Interrupt {
     }
 }
 
-/// Append to `out` one piece per entry of `lens`, in order: piece `k`, `lens[k]` items long,
-/// is written by `fill(k, sink)` through [`Sink::write_mapped`], the pieces in parallel on the
-/// current rayon pool.
+/// Append to `out` the pieces of `pieces`, in order: piece `p`, `len(&p)` items long, is
+/// written by `fill(p, sink)` through [`Sink::write_mapped`], the pieces in parallel on the
+/// current rayon pool. A piece given by value is dropped as soon as it is written, so that
+/// the inputs of a large output are freed while it fills.
 ///
 /// The room is reserved but not zeroed first: zeroing a large output (a `vec![0; n]`, which
 /// glibc serves from its heap once big blocks have been freed) costs a serial pass of
 /// `memset` on the calling thread, and its page faults, while here each worker writes its own
 /// piece once. Panics if a piece is not written whole (nothing half-written is exposed).
-pub fn extend_par<T: Send>(
+pub fn extend_par<T: Send, P: Send>(
     out: &mut Vec<T>,
-    lens: &[usize],
-    fill: impl Fn(usize, &mut Sink<'_, T>) + Sync,
+    pieces: Vec<P>,
+    len: impl Fn(&P) -> usize,
+    fill: impl Fn(P, &mut Sink<'_, T>) + Sync,
 ) {
+    let lens: Vec<usize> = pieces.iter().map(len).collect();
     let total: usize = lens.iter().sum();
     out.reserve(total);
     let start = out.len();
@@ -119,20 +122,20 @@ pub fn extend_par<T: Send>(
         .spare_capacity_mut()
         .get_mut(..total)
         .unwrap_or_default();
-    for &n in lens {
+    for &n in &lens {
         let (slots, tail) = rest.split_at_mut(n.min(rest.len()));
         sinks.push(Sink { slots, written: 0 });
         rest = tail;
     }
-    let complete = sinks.into_par_iter().enumerate().all(|(k, mut sink)| {
-        fill(k, &mut sink);
+    let complete = pieces.into_par_iter().zip(sinks).all(|(piece, mut sink)| {
+        fill(piece, &mut sink);
         sink.written == sink.slots.len()
     });
     assert!(complete, "extend_par: a piece was not written whole");
     // SAFETY: the `total` slots after `start` are within the capacity reserved above, each
-    // belongs to exactly one sink (`lens` sums to `total`, so the sinks cover them all), and
-    // every sink has written each of its slots: `written` counts the slots written from the
-    // front, and was checked just above to equal the sink's length.
+    // belongs to exactly one sink (the lengths sum to `total`, so the sinks cover them all),
+    // and every sink has written each of its slots: `written` counts the slots written from
+    // the front, and was checked just above to equal the sink's length.
     unsafe { out.set_len(start + total) };
 }
 
@@ -184,18 +187,17 @@ mod tests {
     fn extend_par_appends_pieces_in_order() {
         let mut out = vec![7u32];
         let pieces: Vec<Vec<u32>> = vec![vec![1, 2, 3], vec![], vec![4], vec![5, 6]];
-        let lens: Vec<usize> = pieces.iter().map(Vec::len).collect();
         install(Some(2), || {
-            extend_par(&mut out, &lens, |k, sink| {
+            extend_par(&mut out, pieces, Vec::len, |piece, sink| {
                 // Two writes per piece, to check they follow each other.
-                let (a, b) = pieces[k].split_at(pieces[k].len() / 2);
+                let (a, b) = piece.split_at(piece.len() / 2);
                 sink.write_mapped(a, |x| x * 10);
                 sink.write_mapped(b, |x| x * 10);
             })
         })
         .unwrap();
         assert_eq!(out, [7, 10, 20, 30, 40, 50, 60]);
-        extend_par(&mut out, &[], |_, _| {});
+        extend_par(&mut out, Vec::<()>::new(), |_| 0, |_, _| {});
         assert_eq!(out.len(), 7);
     }
 
@@ -205,9 +207,12 @@ mod tests {
         let items = [1u32, 2, 3, 4];
         for len in [0, 1, 3] {
             let wrong = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                extend_par(&mut out, &[2, 2], |k, sink| {
-                    sink.write_mapped(&items[..if k == 0 { 2 } else { len }], |&x| x)
-                })
+                extend_par(
+                    &mut out,
+                    vec![2, len],
+                    |_| 2,
+                    |n, sink| sink.write_mapped(&items[..n], |&x| x),
+                )
             }));
             assert!(wrong.is_err(), "a piece of {len} items instead of 2");
             // Nothing half-written is exposed.

@@ -453,22 +453,26 @@ where
     drop(by_shard);
     // The shards' lists are copied into place in parallel (the copy is mostly first writes
     // to fresh pages).
-    let lens: Vec<usize> = shards.iter().map(|s| s.0.len()).collect();
-    let tf_lens: Vec<usize> = shards.iter().map(|s| s.2.len()).collect();
     let mut merged = Merged {
         keys: Vec::new(),
         df: Vec::new(),
         tf: Vec::new(),
         chunk_ids,
     };
-    extend_par(&mut merged.keys, &lens, |s, sink| {
-        sink.write_mapped(&shards[s].0, |&k| k)
+    let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+    for shard in shards {
+        keys.push(shard.0);
+        df.push(shard.1);
+        tf.push(shard.2);
+    }
+    extend_par(&mut merged.keys, keys, Vec::len, |v, sink| {
+        sink.write_mapped(&v, |&k| k)
     });
-    extend_par(&mut merged.df, &lens, |s, sink| {
-        sink.write_mapped(&shards[s].1, |&d| d)
+    extend_par(&mut merged.df, df, Vec::len, |v, sink| {
+        sink.write_mapped(&v, |&d| d)
     });
-    extend_par(&mut merged.tf, &tf_lens, |s, sink| {
-        sink.write_mapped(&shards[s].2, |&t| t)
+    extend_par(&mut merged.tf, tf, Vec::len, |v, sink| {
+        sink.write_mapped(&v, |&t| t)
     });
     merged
 }
@@ -1148,10 +1152,11 @@ impl Vectorizer {
             indptr.extend(p.ptr[1..].iter().map(|&x| base + x as i64));
             base += p.cells.len() as i64;
         }
-        // Each part fills its own slice: no temporary copies of the (large) index array.
+        // Each part fills its own slice, and is freed once written: the cells of the parts
+        // still to be written and the output are all the memory held.
         let mut indices = Vec::new();
-        extend_par(&mut indices, &part_lens(&parts), |k, sink| {
-            sink.write_mapped(&parts[k].cells, |&(c, _)| c as i32)
+        extend_par(&mut indices, parts, cell_count, |p, sink| {
+            sink.write_mapped(&p.cells, |&(c, _)| c as i32)
         });
         Csr {
             indptr,
@@ -1182,19 +1187,23 @@ impl Vectorizer {
         // Each part writes its own piece of the output, row by row (a row's values are
         // normalized together): no per-part buffers to concatenate.
         let mut out = Vec::new();
-        extend_par(&mut out, &part_lens(parts), |k, sink| {
-            let rows = &parts[k];
-            let mut vals: Vec<f64> = Vec::new();
-            for w in rows.ptr.windows(2) {
-                let cells = rows.cells.get(w[0]..w[1]).unwrap_or_default();
-                vals.clear();
-                vals.extend(cells.iter().map(|&(col, c)| weight(col, c)));
-                if let Some(w) = weighting {
-                    normalize_row(&mut vals, w.norm);
+        extend_par(
+            &mut out,
+            parts.iter().collect(),
+            |p| cell_count(p),
+            |rows, sink| {
+                let mut vals: Vec<f64> = Vec::new();
+                for w in rows.ptr.windows(2) {
+                    let cells = rows.cells.get(w[0]..w[1]).unwrap_or_default();
+                    vals.clear();
+                    vals.extend(cells.iter().map(|&(col, c)| weight(col, c)));
+                    if let Some(w) = weighting {
+                        normalize_row(&mut vals, w.norm);
+                    }
+                    sink.write_mapped(&vals, |&v| T::from_f64(v));
                 }
-                sink.write_mapped(&vals, |&v| T::from_f64(v));
-            }
-        });
+            },
+        );
         out
     }
 
@@ -1243,9 +1252,9 @@ pub fn parse_saved(json: &str) -> Result<SavedVectorizer> {
         .map_err(|e| Error::Format(format!("not a saved wirenlp vectorizer: {e}")))
 }
 
-/// The number of cells of each part.
-fn part_lens(parts: &[Rows]) -> Vec<usize> {
-    parts.iter().map(|p| p.cells.len()).collect()
+/// The number of cells of a part.
+fn cell_count(part: &Rows) -> usize {
+    part.cells.len()
 }
 
 /// Rewrite a chunk's cells to output columns (`u32::MAX` = dropped), in place; each row
