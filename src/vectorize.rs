@@ -378,7 +378,7 @@ const SHARDS: usize = 64;
 /// empty otherwise).
 fn merge<K>(chunks: &[ChunkCounts<K>], hasher: &DefaultHashBuilder, with_tf: bool) -> Merged<K>
 where
-    K: std::hash::Hash + Eq + Copy + Default + Send + Sync,
+    K: std::hash::Hash + Eq + Copy + Send + Sync,
 {
     // (key, term id, df) of each chunk's terms, by shard: copied in one sequential read,
     // so that each shard's merge reads its terms one after another. The shards' sizes are
