@@ -46,11 +46,8 @@ def fit_peak_mb(fit) -> tuple[object, float]:
     return out, status_mb("VmHWM") - base
 
 
-def fit(lib: str, params: dict):
-    """A function that fits `lib`'s TfidfVectorizer with `params` on NewsArticles."""
-    import newsdata
-
-    docs = newsdata.news_articles().tolist()
+def fit(lib: str, params: dict, docs: list[str]):
+    """A function that fits `lib`'s TfidfVectorizer with `params` on `docs`."""
     if lib == "wirenlp":
         from wirenlp import TfidfVectorizer
     else:
@@ -61,7 +58,9 @@ def fit(lib: str, params: dict):
 
 
 def worker(lib: str, params: dict) -> None:
-    x, peak = fit_peak_mb(fit(lib, params))
+    import newsdata
+
+    x, peak = fit_peak_mb(fit(lib, params, newsdata.news_articles().tolist()))
     print(json.dumps({"peak_mb": peak, "shape": list(x.shape), "nnz": int(x.nnz)}))
 
 
@@ -83,7 +82,7 @@ def main() -> None:
         return
     import newsdata
 
-    docs = newsdata.news_articles()
+    docs = newsdata.news_articles().tolist()
     mb = sum(len(d.encode()) for d in docs) / 1e6
     print(f"NewsArticles: {len(docs)} documents, {mb:.1f} MB; median of {args.repeats} runs")
     print(
@@ -96,7 +95,7 @@ def main() -> None:
         sk = memory("sklearn", params)
         wn = memory("wirenlp", params)
         assert sk["shape"] == wn["shape"] and sk["nnz"] == wn["nnz"], (sk, wn)
-        fns = {"sklearn": fit("sklearn", params), "wirenlp": fit("wirenlp", params)}
+        fns = {lib: fit(lib, params, docs) for lib in ("sklearn", "wirenlp")}
         for f in fns.values():
             f()  # warm up: imports, thread pool
         times = interleaved(fns, args.repeats)

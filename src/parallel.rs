@@ -139,6 +139,14 @@ pub fn extend_par<T: Send, P: Send>(
     unsafe { out.set_len(start + total) };
 }
 
+/// Append the vectors of `pieces` to `out`, in order, copied in parallel (each freed once
+/// copied): [`extend_par`] for pieces that are already their final values.
+pub fn concat_par<T: Copy + Send + Sync>(out: &mut Vec<T>, pieces: Vec<Vec<T>>) {
+    extend_par(out, pieces, Vec::len, |v, sink| {
+        sink.write_mapped(&v, |&x| x)
+    });
+}
+
 /// The slots of one piece of [`extend_par`], written from the front.
 pub struct Sink<'a, T> {
     slots: &'a mut [MaybeUninit<T>],
@@ -199,6 +207,8 @@ mod tests {
         assert_eq!(out, [7, 10, 20, 30, 40, 50, 60]);
         extend_par(&mut out, Vec::<()>::new(), |_| 0, |_, _| {});
         assert_eq!(out.len(), 7);
+        concat_par(&mut out, vec![vec![8], vec![], vec![9, 10]]);
+        assert_eq!(out, [7, 10, 20, 30, 40, 50, 60, 8, 9, 10]);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::keytable::{KeyTable, LOOKAHEAD};
-use crate::parallel::{extend_par, Interrupt};
+use crate::parallel::{concat_par, extend_par, Interrupt};
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -465,15 +465,9 @@ where
         df.push(shard.1);
         tf.push(shard.2);
     }
-    extend_par(&mut merged.keys, keys, Vec::len, |v, sink| {
-        sink.write_mapped(&v, |&k| k)
-    });
-    extend_par(&mut merged.df, df, Vec::len, |v, sink| {
-        sink.write_mapped(&v, |&d| d)
-    });
-    extend_par(&mut merged.tf, tf, Vec::len, |v, sink| {
-        sink.write_mapped(&v, |&t| t)
-    });
+    concat_par(&mut merged.keys, keys);
+    concat_par(&mut merged.df, df);
+    concat_par(&mut merged.tf, tf);
     merged
 }
 
@@ -1172,34 +1166,32 @@ impl Vectorizer {
         let tf = move |c: u32| if binary { 1.0 } else { c as f64 };
         let weighting = self.config.weighting;
         let idf = self.state.as_ref().and_then(|s| s.idf.as_deref());
-        let weight = move |col: u32, c: u32| {
-            let mut v = tf(c);
-            if let Some(w) = weighting {
-                if w.sublinear_tf {
-                    v = v.ln() + 1.0;
-                }
-                if let Some(idf) = idf {
-                    v *= idf[col as usize];
-                }
-            }
-            v
-        };
-        // Each part writes its own piece of the output, row by row (a row's values are
-        // normalized together): no per-part buffers to concatenate.
+        // Each part writes its own piece of the output: no per-part buffers to concatenate.
         let mut out = Vec::new();
         extend_par(
             &mut out,
             parts.iter().collect(),
             |p| cell_count(p),
             |rows, sink| {
+                let Some(w) = weighting else {
+                    return sink.write_mapped(&rows.cells, |&(_, c)| T::from_f64(tf(c)));
+                };
+                // Row by row: a row's values are normalized together.
                 let mut vals: Vec<f64> = Vec::new();
-                for w in rows.ptr.windows(2) {
-                    let cells = rows.cells.get(w[0]..w[1]).unwrap_or_default();
+                for bounds in rows.ptr.windows(2) {
+                    let cells = rows.cells.get(bounds[0]..bounds[1]).unwrap_or_default();
                     vals.clear();
-                    vals.extend(cells.iter().map(|&(col, c)| weight(col, c)));
-                    if let Some(w) = weighting {
-                        normalize_row(&mut vals, w.norm);
-                    }
+                    vals.extend(cells.iter().map(|&(col, c)| {
+                        let mut v = tf(c);
+                        if w.sublinear_tf {
+                            v = v.ln() + 1.0;
+                        }
+                        if let Some(idf) = idf {
+                            v *= idf[col as usize];
+                        }
+                        v
+                    }));
+                    normalize_row(&mut vals, w.norm);
                     sink.write_mapped(&vals, |&v| T::from_f64(v));
                 }
             },
