@@ -28,8 +28,8 @@ use crate::interner::{Interner, Key};
 use crate::lang::{lang_from_code, LanguageDetector};
 use crate::scan::for_each_run;
 use crate::unicode::{
-    ascii_lower_into, for_each_sklearn_key, for_each_sklearn_token, lower, nfc, sklearn_word_spans,
-    span_key, strip_accents_ascii, strip_accents_unicode,
+    ascii_key, ascii_lower_into, ascii_span_key, for_each_sklearn_key, for_each_sklearn_token,
+    lower, nfc, sklearn_word_spans, span_key, strip_accents_ascii, strip_accents_unicode,
 };
 
 /// Which token rules to apply.
@@ -198,6 +198,9 @@ const CLITICS: &[&str] = &[
     "quelqu", "dell", "all", "dall", "nell", "sull", "un",
 ];
 
+/// The longest of [`CLITICS`], in bytes.
+const MAX_CLITIC_BYTES: usize = 6;
+
 /// Words with an internal apostrophe that are one word, not clitic + word.
 const APOSTROPHE_WORDS: &[&str] = &[
     "aujourd'hui",
@@ -314,6 +317,17 @@ impl SurfaceCache {
     }
 }
 
+/// One news-mode document being turned into ids: its rules and the chunk's tables.
+struct NewsDoc<'t, 'c> {
+    text: &'t str,
+    rules: NewsRules<'c>,
+    table: &'c mut Interner,
+    surfaces: &'c mut Interner,
+    /// The surface cache's token ids for the document's language.
+    known: &'c mut Vec<u32>,
+    buf: String,
+}
+
 /// Longer tokens are not stemmed. No word of a language is this long (a token that is has to
 /// be a run of junk, a URL or the like), and the Spanish, Italian and Dutch Snowball stemmers
 /// take time quadratic in a word's length: a megabyte-long "word" would take hours.
@@ -329,6 +343,21 @@ struct Span {
     end: usize,
     /// An elided clitic (`l'`): normalised with its apostrophe.
     clitic: bool,
+    /// What the block scanner saw of an ASCII word taken as it is: `Some(whether it has a
+    /// capital)`; `None` for spans from the general rules.
+    ascii_upper: Option<bool>,
+}
+
+impl Span {
+    /// A span found by the general rules.
+    fn new(start: usize, end: usize, clitic: bool) -> Span {
+        Span {
+            start,
+            end,
+            clitic,
+            ascii_upper: None,
+        }
+    }
 }
 
 impl Tokenizer {
@@ -552,36 +581,72 @@ impl Tokenizer {
                 cache.langs.len() - 1
             }
         };
-        let mut buf = String::new();
-        scan_news(text, &self.config, |span| {
-            if span.clitic {
-                // Clitics are rare and their token depends on more than the surface.
-                if let Some(tok) = self.finish_news_token(text, span, &rules, &mut buf) {
-                    ids.push(table.intern(&tok));
+        let mut doc = NewsDoc {
+            text,
+            rules,
+            table,
+            surfaces: &mut cache.surfaces,
+            known: &mut cache.tokens[slot],
+            buf: String::new(),
+        };
+        // With no stop words, stemming, accent stripping or length limit, an ASCII word's
+        // token is its surface, lower-cased: keyed straight into the table, with no cache.
+        let c = &self.config;
+        let direct = matches!(doc.rules.stop, StopSet::Empty)
+            && doc.rules.stemmer.is_none()
+            && c.strip_accents.is_none()
+            && c.min_len <= 1;
+        let mut lowered = String::new();
+        scan_news(text, c, |span| {
+            if direct && !span.clitic && span.start < span.end {
+                let key = match span.ascii_upper {
+                    Some(upper) => Some(ascii_key(
+                        text,
+                        span.start,
+                        span.end,
+                        c.lowercase && upper,
+                        &mut lowered,
+                    )),
+                    None => ascii_span_key(text, span.start, span.end, c.lowercase, &mut lowered),
+                };
+                if let Some(k) = key {
+                    ids.push(doc.table.intern_key(&k));
+                    return;
                 }
-                return;
             }
-            let sid = cache
-                .surfaces
-                .intern_key(&span_key(text, span.start, span.end)) as usize;
-            let known = &mut cache.tokens[slot];
-            if sid >= known.len() {
-                known.resize(sid + 1, UNSEEN);
-            }
-            let id = match known[sid] {
-                UNSEEN => {
-                    let id = self
-                        .finish_news_token(text, span, &rules, &mut buf)
-                        .map_or(DROPPED, |tok| table.intern(&tok));
-                    known[sid] = id;
-                    id
-                }
-                id => id,
-            };
-            if id != DROPPED {
+            if let Some(id) = self.cached_token_id(&mut doc, span) {
                 ids.push(id);
             }
         });
+    }
+
+    /// The token id of `span` through the surface cache (`None`: the token is dropped).
+    /// Out of line, so that the direct path of [`Self::news_ids`] stays small.
+    #[inline(never)]
+    fn cached_token_id(&self, doc: &mut NewsDoc<'_, '_>, span: Span) -> Option<u32> {
+        let text = doc.text;
+        if span.clitic {
+            // Clitics are rare and their token depends on more than the surface.
+            let tok = self.finish_news_token(text, span, &doc.rules, &mut doc.buf)?;
+            return Some(doc.table.intern(&tok));
+        }
+        let sid = doc
+            .surfaces
+            .intern_key(&span_key(text, span.start, span.end)) as usize;
+        if sid >= doc.known.len() {
+            doc.known.resize(sid + 1, UNSEEN);
+        }
+        let id = match doc.known[sid] {
+            UNSEEN => {
+                let id = self
+                    .finish_news_token(text, span, &doc.rules, &mut doc.buf)
+                    .map_or(DROPPED, |tok| doc.table.intern(&tok));
+                doc.known[sid] = id;
+                id
+            }
+            id => id,
+        };
+        (id != DROPPED).then_some(id)
     }
 
     fn finish_news_token<'t>(
@@ -768,9 +833,8 @@ fn scan_news_with<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, fast: bool,
                 .is_some_and(|&n| ascii_may_join(n, last_digit, single, cfg.hyphens));
             if !joins {
                 emit(Span {
-                    start: run.start,
-                    end: run.end,
-                    clitic: false,
+                    ascii_upper: Some(run.upper),
+                    ..Span::new(run.start, run.end, false)
                 });
                 pos = run.end;
                 return;
@@ -783,12 +847,16 @@ fn scan_news_with<F: FnMut(Span)>(text: &str, cfg: &TokenizerConfig, fast: bool,
 
 /// The words starting in `text[*pos..end]`, character by character; `*pos` ends past the last
 /// one, which may end past `end`.
-fn general_rules<F: FnMut(Span)>(
+///
+/// Out of line and through a `dyn` callback: the ASCII shortcut is then the only direct caller
+/// of a scan's callback, which the compiler can inline there.
+#[inline(never)]
+fn general_rules(
     text: &str,
     cfg: &TokenizerConfig,
     pos: &mut usize,
     end: usize,
-    emit: &mut F,
+    emit: &mut dyn FnMut(Span),
 ) {
     let bytes = text.as_bytes();
     while *pos < end {
@@ -802,11 +870,7 @@ fn general_rules<F: FnMut(Span)>(
         }
         let dotted = bytes.get(*pos + c.len_utf8()) == Some(&b'.');
         if let Some(word) = dotted.then(|| acronym_end(text, *pos)).flatten() {
-            emit(Span {
-                start: *pos,
-                end: word,
-                clitic: false,
-            });
+            emit(Span::new(*pos, word, false));
             *pos = word;
             continue;
         }
@@ -909,36 +973,33 @@ fn digit_group_follows(text: &str, pos: usize) -> bool {
 }
 
 /// Split a word at elided clitics and strip an English possessive.
-fn split_word<F: FnMut(Span)>(text: &str, start: usize, end: usize, el: Elisions, emit: &mut F) {
+fn split_word<F: FnMut(Span) + ?Sized>(
+    text: &str,
+    start: usize,
+    end: usize,
+    el: Elisions,
+    emit: &mut F,
+) {
     let word = &text[start..end];
     // Apostrophes are ' (ASCII), or ’ / ʼ whose UTF-8 encodings contain no ASCII byte; a word
     // without either needs no clitic or possessive handling.
     if word.is_ascii() && !word.contains('\'') {
-        emit(Span {
-            start,
-            end,
-            clitic: false,
-        });
+        emit(Span::new(start, end, false));
         return;
     }
     let mut seg = start;
     if el != Elisions::Off {
         while let Some((apos, alen)) = first_apostrophe(&text[seg..end]) {
             let rest = &text[seg..end];
+            if !is_clitic(&rest[..apos]) {
+                break;
+            }
             // Exceptions are short words; checking only short rests keeps long runs linear.
             if rest.len() <= 32 && is_apostrophe_word(rest) {
                 break;
             }
-            let prefix = lower(&rest[..apos]);
-            if !CLITICS.contains(&prefix.as_ref()) {
-                break;
-            }
             if el == Elisions::Keep {
-                emit(Span {
-                    start: seg,
-                    end: seg + apos + alen,
-                    clitic: true,
-                });
+                emit(Span::new(seg, seg + apos + alen, true));
             }
             seg += apos + alen;
         }
@@ -949,11 +1010,7 @@ fn split_word<F: FnMut(Span)>(text: &str, start: usize, end: usize, el: Elisions
         seg_end = seg + stem;
     }
     if seg < seg_end {
-        emit(Span {
-            start: seg,
-            end: seg_end,
-            clitic: false,
-        });
+        emit(Span::new(seg, seg_end, false));
     }
 }
 
@@ -963,9 +1020,20 @@ fn first_apostrophe(s: &str) -> Option<(usize, usize)> {
         .map(|(i, c)| (i, c.len_utf8()))
 }
 
+/// Whether `prefix`, the text before an apostrophe, is an elided clitic (in any case). Every
+/// clitic is ASCII, and no other character lower-cases to an ASCII letter of one.
+fn is_clitic(prefix: &str) -> bool {
+    prefix.len() <= MAX_CLITIC_BYTES && CLITICS.iter().any(|c| c.eq_ignore_ascii_case(prefix))
+}
+
+/// Whether `s` (lower-cased, any apostrophe as `'`) is one of [`APOSTROPHE_WORDS`].
 fn is_apostrophe_word(s: &str) -> bool {
-    let norm = lower(s).replace(['\u{2019}', '\u{02BC}'], "'");
-    APOSTROPHE_WORDS.contains(&norm.as_str())
+    let norm = || {
+        s.chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if is_apostrophe(c) { '\'' } else { c })
+    };
+    APOSTROPHE_WORDS.iter().any(|w| norm().eq(w.chars()))
 }
 
 /// Byte length of `word` without a trailing `'s` / `’s`, when it has one.
@@ -1066,6 +1134,27 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(tok(off, "l’ambassadeur"), ["l'ambassadeur"]);
+        // Clitics and apostrophe words in any case; a long or accented prefix is no clitic.
+        assert_eq!(
+            news("L’Etat QU’il Aujourd’hui QUELQU’UN presqu'Île lorsqu’elle Jusqu’ici"),
+            [
+                "etat",
+                "il",
+                "aujourd'hui",
+                "quelqu'un",
+                "presqu'île",
+                "elle",
+                "ici"
+            ]
+        );
+        assert_eq!(
+            news("quelqu’une d'Lorsqu'on puisqu'à là’bas"),
+            ["quelqu'une", "on", "à", "là'bas"]
+        );
+        assert_eq!(
+            MAX_CLITIC_BYTES,
+            CLITICS.iter().map(|c| c.len()).max().unwrap()
+        );
     }
 
     #[test]
@@ -1237,7 +1326,10 @@ mod tests {
                     "La visite de Lavrov à Bamako : l’ambassadeur est là, {}",
                     i % 5
                 ),
-                _ => format!("SIGNS of the U.S. visit; la LA est EST Est {i} l'est"),
+                _ => format!(
+                    "SIGNS of the U.S. visit; la LA est EST Est {i} l'est AMBASSADORS \
+                     Ambassador’s d’ÉTAT Ça Élysée"
+                ),
             })
             .collect();
         let configs = [
@@ -1251,6 +1343,19 @@ mod tests {
                 elisions: Elisions::Keep,
                 lowercase: false,
                 stop_words: StopWords::Custom(vec!["Visit".into(), "est".into()]),
+                ..Default::default()
+            },
+            TokenizerConfig {
+                lowercase: false,
+                ..Default::default()
+            },
+            TokenizerConfig {
+                min_len: 3,
+                ..Default::default()
+            },
+            TokenizerConfig {
+                strip_accents: Some(StripAccents::Ascii),
+                elisions: Elisions::Keep,
                 ..Default::default()
             },
             TokenizerConfig {

@@ -358,6 +358,45 @@ pub fn span_key(text: &str, start: usize, end: usize) -> Key<'_> {
         .unwrap_or_else(|| Key::new(text.get(start..end).unwrap_or_default()))
 }
 
+/// The key of `text[start..end]`, lower-cased when `lower` (in `buf` if it is long): `None`
+/// unless the span is ASCII.
+#[inline]
+pub fn ascii_span_key<'b>(
+    text: &'b str,
+    start: usize,
+    end: usize,
+    lower: bool,
+    buf: &'b mut String,
+) -> Option<Key<'b>> {
+    if let Some(k) = short_ascii_key(text.as_bytes(), start, end, lower) {
+        return Some(k);
+    }
+    let span = text.get(start..end).filter(|s| s.is_ascii())?;
+    let upper = span.bytes().any(|b| b.is_ascii_uppercase());
+    Some(ascii_key(text, start, end, lower && upper, buf))
+}
+
+/// The key of `text[start..end]`, an ASCII span, lower-cased when `lower` (in `buf` if it is
+/// long; a short one is made in a register).
+#[inline(always)]
+pub fn ascii_key<'b>(
+    text: &'b str,
+    start: usize,
+    end: usize,
+    lower: bool,
+    buf: &'b mut String,
+) -> Key<'b> {
+    if let Some(word) = ascii_word(text.as_bytes(), start, end, lower) {
+        return Key::ascii_word(word, end - start);
+    }
+    let span = text.get(start..end).unwrap_or_default();
+    Key::new(if lower {
+        ascii_lower_into(span, buf)
+    } else {
+        span
+    })
+}
+
 /// The key of `bytes[start..end]`, lower-cased when `lower`, made in a register: `None` unless
 /// the span is ASCII and at most 8 bytes long.
 #[inline]
@@ -481,6 +520,32 @@ mod tests {
             found.push(sample.get_key(k))
         });
         assert_eq!(found, [Some(0), Some(1), None, None]);
+    }
+
+    #[test]
+    fn ascii_span_keys_are_the_lower_cased_spans() {
+        let text = "Mali AU ECOWAS-led Ambassadors abcdefgh ABCDEFGHI Goïta é x";
+        let mut table = Interner::new();
+        let mut buf = String::new();
+        for s in 0..text.len() {
+            for e in s..=text.len() {
+                let Some(span) = text.get(s..e) else { continue };
+                for lower in [false, true] {
+                    let want = if lower {
+                        span.to_ascii_lowercase()
+                    } else {
+                        span.to_string()
+                    };
+                    let Some(k) = ascii_span_key(text, s, e, lower, &mut buf) else {
+                        assert!(!span.is_ascii(), "{span:?}");
+                        continue;
+                    };
+                    let id = table.intern_key(&k);
+                    assert_eq!(table.term(id), want);
+                    assert_eq!(table.get(&want), Some(id));
+                }
+            }
+        }
     }
 
     #[test]
