@@ -1,12 +1,12 @@
 //! Language detection with whatlang, reported as ISO 639-1 codes.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use whatlang::{Detector, Lang};
 
 use crate::error::{Error, Result};
 use crate::interner::Interner;
+use crate::unicode::ascii_key;
 
 /// Texts with fewer letters than this get no language: whatlang's guess on a handful of
 /// letters is noise.
@@ -124,21 +124,24 @@ fn stop_word_index() -> &'static (Interner, Vec<u32>) {
 pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     let (index, masks) = stop_word_index();
     let mut hits = [0u32; GUESS_LANGS.len()];
-    let words = alphabetic_words(text).take(GUESS_WORDS);
     let mut buf = String::new();
-    for w in words {
-        let w = if w.is_ascii() {
-            Cow::Borrowed(crate::unicode::ascii_lower_into(w, &mut buf))
-        } else {
-            crate::unicode::lower(w)
+    alphabetic_words(text, GUESS_WORDS, |start, end, ascii_upper| {
+        let id = match ascii_upper {
+            Some(upper) => index.get_key(&ascii_key(text, start, end, upper, &mut buf)),
+            None => index.get(&crate::unicode::lower(&text[start..end])),
         };
-        let found = index.get(&w).and_then(|id| masks.get(id as usize));
-        if let Some(&mask) = found {
-            for (bit, h) in hits.iter_mut().enumerate() {
-                *h += (mask >> bit) & 1;
+        let mut mask = id
+            .and_then(|id| masks.get(id as usize))
+            .copied()
+            .unwrap_or(0);
+        // A stop word is in one list or a few: visit the languages whose bit is set.
+        while mask != 0 {
+            if let Some(h) = hits.get_mut(mask.trailing_zeros() as usize) {
+                *h += 1;
             }
+            mask &= mask - 1;
         }
-    }
+    });
     let mut order: Vec<usize> = (0..hits.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
     let (best, second) = (hits[order[0]], hits[order[1]]);
@@ -146,28 +149,50 @@ pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     decisive.then(|| GUESS_LANGS[order[0]])
 }
 
-/// The maximal runs of alphabetic characters of `text`, found by the block scanner: an
-/// ASCII run is split at digits only; a run with non-ASCII bytes is split character by
-/// character (curly quotes, dashes and marks are not alphabetic).
-fn alphabetic_words(text: &str) -> impl Iterator<Item = &str> + '_ {
+/// Call `f(start, end, ascii_upper)` with the byte spans of the first `max` maximal runs of
+/// alphabetic characters of `text`; `ascii_upper` is `Some(whether it has a capital)` for an
+/// ASCII word. The block scanner finds runs of letters and digits: an ASCII run is split at
+/// digits (most have none); a run with other bytes is split character by character (curly
+/// quotes, dashes and marks are not alphabetic).
+fn alphabetic_words(text: &str, max: usize, mut f: impl FnMut(usize, usize, Option<bool>)) {
     let mut runs = crate::scan::WordRuns::new(text.as_bytes(), false);
-    let mut pos = 0;
-    std::iter::from_fn(move || {
-        let run = runs.next_run(pos)?;
+    let (mut pos, mut n) = (0, 0);
+    while n < max {
+        let Some(run) = runs.next_run(pos) else {
+            return;
+        };
         pos = run.end;
-        Some(text.get(run.start..run.end).unwrap_or_default())
-    })
-    .flat_map(|run| {
-        let ascii = run.is_ascii();
-        run.split(move |c: char| {
-            if ascii {
-                c.is_ascii_digit()
-            } else {
-                !c.is_alphabetic()
+        let Some(word) = text.get(run.start..run.end) else {
+            return;
+        };
+        if run.ascii && !word.bytes().any(|b| b.is_ascii_digit()) {
+            f(run.start, run.end, Some(run.upper));
+            n += 1;
+            continue;
+        }
+        let mut start = None;
+        for (i, c) in word.char_indices().chain([(word.len(), '0')]) {
+            let letter = c.is_alphabetic() && i < word.len();
+            match (start, letter) {
+                (None, true) => start = Some(i),
+                (Some(s), false) => {
+                    if n == max {
+                        return;
+                    }
+                    let (a, b) = (run.start + s, run.start + i);
+                    f(
+                        a,
+                        b,
+                        run.ascii
+                            .then(|| text[a..b].bytes().any(|x| x.is_ascii_uppercase())),
+                    );
+                    n += 1;
+                    start = None;
+                }
+                _ => {}
             }
-        })
-    })
-    .filter(|w| !w.is_empty())
+        }
+    }
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
@@ -211,7 +236,8 @@ mod tests {
                 .collect()
         };
         proptest!(|(t in "([a-zA-Z0-9_ ,.'’\\-]|é|Ω|\u{301}|\u{2019}|½|٣|x{60}){0,200}")| {
-            let got: Vec<String> = super::alphabetic_words(&t).map(str::to_string).collect();
+            let mut got: Vec<String> = Vec::new();
+            super::alphabetic_words(&t, usize::MAX, |a, b, _| got.push(t[a..b].to_string()));
             prop_assert_eq!(got, reference(&t));
         });
     }

@@ -589,13 +589,14 @@ impl Tokenizer {
             known: &mut cache.tokens[slot],
             buf: String::new(),
         };
-        // With no stop words, stemming, accent stripping or length limit, an ASCII word's
-        // token is its surface, lower-cased: keyed straight into the table, with no cache.
+        // With no stemming, accent stripping or length limit, an ASCII word's token is its
+        // surface, lower-cased: keyed straight into the table (after a look into the small
+        // stop-word table, which needs the lower-cased key), with no cache.
         let c = &self.config;
-        let direct = matches!(doc.rules.stop, StopSet::Empty)
-            && doc.rules.stemmer.is_none()
+        let direct = doc.rules.stemmer.is_none()
             && c.strip_accents.is_none()
-            && c.min_len <= 1;
+            && c.min_len <= 1
+            && (c.lowercase || matches!(doc.rules.stop, StopSet::Empty));
         let mut lowered = String::new();
         scan_news(text, c, |span| {
             if direct && !span.clitic && span.start < span.end {
@@ -610,7 +611,9 @@ impl Tokenizer {
                     None => ascii_span_key(text, span.start, span.end, c.lowercase, &mut lowered),
                 };
                 if let Some(k) = key {
-                    ids.push(doc.table.intern_key(&k));
+                    if !doc.rules.stop.contains_key(&k) {
+                        ids.push(doc.table.intern_key(&k));
+                    }
                     return;
                 }
             }
@@ -1346,6 +1349,15 @@ mod tests {
                 ..Default::default()
             },
             TokenizerConfig {
+                lowercase: false,
+                ..Default::default()
+            },
+            TokenizerConfig {
+                stop_words: StopWords::Auto,
+                ..Default::default()
+            },
+            TokenizerConfig {
+                stop_words: StopWords::Lang("fr".into()),
                 lowercase: false,
                 ..Default::default()
             },
