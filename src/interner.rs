@@ -517,26 +517,41 @@ mod tests {
         a.merge(l2, s2, &mut out);
         assert_eq!(words(&a, &out), [vec!["x", "y"], vec!["z", "x"], vec![]]);
         assert_eq!(a.len(), 3);
-        // Several parts at once, into an empty interner and output.
-        let mut b = Interner::new();
-        let mut all = TokenIds::default();
-        let parts = vec![
-            part(&[&["b", "a"], &["a"]]),
-            part(&[&[], &["c", "b", "d"]]),
-            part(&[&["d", "e", "a"]]),
-        ];
-        b.merge_all(parts, &mut all);
-        assert_eq!(
-            words(&b, &all),
-            [
-                vec!["b", "a"],
-                vec!["a"],
-                vec![],
-                vec!["c", "b", "d"],
-                vec!["d", "e", "a"]
-            ]
-        );
-        assert_eq!(b.terms().collect::<Vec<_>>(), ["b", "a", "c", "d", "e"]);
-        assert_eq!(all.indptr, [0, 2, 3, 3, 6, 9]);
+        // Several parts at once, into an empty interner and output, on one thread and on
+        // several (the parts' strings are then looked up in parallel first).
+        for threads in [1, 3] {
+            let mut b = Interner::new();
+            let mut all = TokenIds::default();
+            let parts = vec![
+                part(&[&["b", "a"], &["a"]]),
+                part(&[&[], &["c", "b", "d"]]),
+                part(&[&["d", "e", "a"]]),
+                part(&[&["a long word", "f", "c"]]),
+            ];
+            crate::parallel::install(Some(threads), || b.merge_all(parts, &mut all)).unwrap();
+            assert_eq!(
+                words(&b, &all),
+                [
+                    vec!["b", "a"],
+                    vec!["a"],
+                    vec![],
+                    vec!["c", "b", "d"],
+                    vec!["d", "e", "a"],
+                    vec!["a long word", "f", "c"]
+                ]
+            );
+            assert_eq!(
+                b.terms().collect::<Vec<_>>(),
+                ["b", "a", "c", "d", "e", "a long word", "f"]
+            );
+            assert_eq!(all.indptr, [0, 2, 3, 3, 6, 9, 12]);
+            // Into a table that already holds strings: none is taken over.
+            let mut c: Interner = ["e", "z"].into_iter().collect();
+            let mut out = TokenIds::default();
+            let parts = vec![part(&[&["a", "e"]]), part(&[&["z", "a", "q"]])];
+            crate::parallel::install(Some(threads), || c.merge_all(parts, &mut out)).unwrap();
+            assert_eq!(words(&c, &out), [vec!["a", "e"], vec!["z", "a", "q"]]);
+            assert_eq!(c.terms().collect::<Vec<_>>(), ["e", "z", "a", "q"]);
+        }
     }
 }
