@@ -135,8 +135,8 @@ impl VectorizerConfig {
 /// Learned state: the vocabulary in column order and, for TF-IDF, the idf vector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FittedState {
-    /// Terms, column `i` is `terms[i]`.
-    pub terms: Vec<String>,
+    /// Terms, column `i` is `terms.get(i)`.
+    pub terms: Strings,
     /// Inverse document frequencies (TF-IDF with `use_idf` only).
     pub idf: Option<Vec<f64>>,
     /// The vocabulary was given by the user, not learned.
@@ -326,18 +326,18 @@ fn relabel<K: Packed>(key: K, map: &[u32]) -> K {
     out
 }
 
-/// The n-gram `key` as a string: its tokens, named by `term`, joined by spaces.
-fn unpack<'t, K: Packed>(key: K, term: impl Fn(u32) -> &'t str) -> String {
-    let mut parts = [""; MAX_PACKED];
-    let mut n = 0;
+/// Append the n-gram `key` as a string to `out`: its tokens, named by `term`, joined by spaces.
+fn unpack_into<'t, K: Packed>(key: K, term: impl Fn(u32) -> &'t str, out: &mut String) {
     let mut k = key;
+    let mut n = 0;
     while k != K::from(0) && n < MAX_PACKED {
-        parts[n] = term(k.low() - 1);
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(term(k.low() - 1));
         n += 1;
         k = k >> 32;
     }
-    // One allocation of the exact size.
-    parts[..n].join(" ")
 }
 
 /// One chunk's counts against its own term ids (`keys[id]` names the term).
@@ -562,7 +562,7 @@ fn rank_tokens(locals: &[Interner]) -> (Vec<Vec<u32>>, Strings) {
         })
         .collect();
     let mut offsets = Vec::with_capacity(RANGES);
-    let mut sorted = Strings::with_capacity(0);
+    let mut sorted = Strings::default();
     for (named, _) in &ranges {
         offsets.push(sorted.len() as u32);
         sorted.extend(named);
@@ -592,41 +592,102 @@ fn prefix_key(s: &str) -> u64 {
     u64::from_be_bytes(b)
 }
 
-/// Strings back to back, named by their position.
-struct Strings {
+/// Strings back to back, named by their position: a list of terms held in two allocations
+/// (a fitted vocabulary of a million n-grams is not a million heap strings to build and free).
+/// Serialized as a list of strings.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Strings {
     text: String,
+    /// Where each string ends in `text`.
     ends: Vec<usize>,
 }
 
 impl Strings {
-    fn with_capacity(n: usize) -> Self {
-        let mut ends = Vec::with_capacity(n + 1);
-        ends.push(0);
+    /// An empty list with room for `n` strings.
+    pub fn with_capacity(n: usize) -> Self {
         Strings {
             text: String::new(),
-            ends,
+            ends: Vec::with_capacity(n),
         }
     }
 
-    fn len(&self) -> usize {
-        self.ends.len() - 1
+    /// Number of strings.
+    pub fn len(&self) -> usize {
+        self.ends.len()
     }
 
-    fn push(&mut self, s: &str) {
-        self.text.push_str(s);
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Append `s`.
+    pub fn push(&mut self, s: &str) {
+        self.push_with(|text| text.push_str(s));
+    }
+
+    /// Append the string that `write` appends to the buffer it is given.
+    #[inline]
+    fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        write(&mut self.text);
         self.ends.push(self.text.len());
     }
 
-    fn extend(&mut self, other: &Strings) {
+    /// Append the strings of `other`.
+    pub fn extend(&mut self, other: &Strings) {
         let base = self.text.len();
         self.text.push_str(&other.text);
-        self.ends
-            .extend(other.ends.iter().skip(1).map(|&e| base + e));
+        self.ends.extend(other.ends.iter().map(|&e| base + e));
     }
 
-    fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        &self.text[self.ends[i]..self.ends[i + 1]]
+    /// String `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let start = match i {
+            0 => 0,
+            _ => *self.ends.get(i - 1)?,
+        };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    /// The strings in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i).unwrap_or_default())
+    }
+
+    /// The strings as a vector of owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_string).collect()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Strings {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        let mut out = Strings::default();
+        iter.into_iter().for_each(|s| out.push(s.as_ref()));
+        out
+    }
+}
+
+impl std::fmt::Debug for Strings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Strings {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Strings {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        Ok(Vec::<String>::deserialize(deserializer)?.iter().collect())
     }
 }
 
@@ -804,7 +865,7 @@ impl Vectorizer {
             return Err(Error::param("vocabulary", "empty vocabulary passed to fit"));
         }
         self.set_state(FittedState {
-            terms,
+            terms: terms.iter().collect(),
             idf: None,
             fixed_vocabulary: true,
         })
@@ -890,7 +951,7 @@ impl Vectorizer {
             merged,
             rows,
             |k: &&str| k.to_string(),
-            |name| name,
+            |name: &String, out: &mut String| out.push_str(name),
         )?;
         drop(interners);
         Ok(self.weigh(parts, false))
@@ -1022,7 +1083,10 @@ impl Vectorizer {
             rows,
             |&k: &K| k.first_token_major(),
             // Reversing the token slots twice gives the key back.
-            |order: K| unpack(order.first_token_major(), |label| sorted.get(label)),
+            |&order: &K, out: &mut String| {
+                let term = |label: u32| sorted.get(label as usize).unwrap_or_default();
+                unpack_into(order.first_token_major(), term, out)
+            },
         )?;
         // The tokens are named: free them before the output is allocated.
         drop(sorted);
@@ -1033,13 +1097,13 @@ impl Vectorizer {
     /// output columns, for the caller to weigh once it has freed what named the terms. `key`
     /// orders merged terms as their strings do; `name` gives a kept term's string from its
     /// `key`.
-    fn finish_fit<K: Sync, O: Ord + Send>(
+    fn finish_fit<K: Sync, O: Ord + Send + Sync>(
         &mut self,
         n_docs: usize,
         merged: Merged<K>,
         rows: Vec<Rows>,
         key: impl Fn(&K) -> O + Sync,
-        name: impl Fn(O) -> String + Sync,
+        name: impl Fn(&O, &mut String) + Sync,
     ) -> Result<Vec<Rows>> {
         if merged.keys.is_empty() {
             return Err(Error::value(
@@ -1071,7 +1135,19 @@ impl Vectorizer {
             let df_kept: Vec<u64> = kept.iter().map(|(_, m)| merged.df[*m as usize]).collect();
             idf(&df_kept, n_docs, w.smooth_idf)
         });
-        let terms = kept.into_par_iter().map(|(k, _)| name(k)).collect();
+        // The terms are written in parallel pieces, then put back to back.
+        let piece = kept.len().div_ceil(4 * rayon::current_num_threads()).max(1);
+        let pieces: Vec<Strings> = kept
+            .par_chunks(piece)
+            .map(|part| {
+                let mut out = Strings::with_capacity(part.len());
+                part.iter().for_each(|(k, _)| out.push_with(|s| name(k, s)));
+                out
+            })
+            .collect();
+        drop(kept);
+        let mut terms = Strings::with_capacity(pieces.iter().map(Strings::len).sum());
+        pieces.iter().for_each(|p| terms.extend(p));
         drop(merged);
         // The terms are distinct by construction: no need for set_state's checks.
         self.state = Some(FittedState {
@@ -1330,11 +1406,31 @@ mod tests {
     const DOCS: [&str; 3] = ["the cat sat", "the cat the hat", "a dog"];
 
     #[test]
+    fn strings_list_and_round_trip() {
+        let mut a: Strings = ["b", "", "ça va"].into_iter().collect();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.iter().collect::<Vec<_>>(), ["b", "", "ça va"]);
+        assert_eq!(
+            (a.get(1), a.get(2), a.get(3)),
+            (Some(""), Some("ça va"), None)
+        );
+        let b: Strings = ["x y"].into_iter().collect();
+        a.extend(&b);
+        a.extend(&Strings::default());
+        assert_eq!(a.to_vec(), ["b", "", "ça va", "x y"]);
+        assert_eq!(format!("{a:?}"), r#"["b", "", "ça va", "x y"]"#);
+        let json = serde_json::to_string(&a).unwrap();
+        assert_eq!(json, r#"["b","","ça va","x y"]"#);
+        assert_eq!(serde_json::from_str::<Strings>(&json).unwrap(), a);
+        assert!(Strings::default().is_empty() && Strings::default().get(0).is_none());
+    }
+
+    #[test]
     fn counts_and_sorted_vocabulary() {
         let mut v = vectorizer(config(None));
         let x = v.fit_transform(&DOCS).unwrap();
         assert_eq!(
-            v.state().unwrap().terms,
+            v.state().unwrap().terms.to_vec(),
             ["cat", "dog", "hat", "sat", "the"]
         );
         assert_eq!(x.indptr, [0, 3, 6, 7]);
@@ -1369,7 +1465,7 @@ mod tests {
             c.analysis.ngram_range = ngram_range;
             let mut v = vectorizer(c);
             v.fit_transform(&[doc.as_str(), "zz abcdefgha"]).unwrap();
-            let terms = &v.state().unwrap().terms;
+            let terms = &v.state().unwrap().terms.to_vec();
             let mut sorted = terms.clone();
             sorted.sort();
             assert_eq!(terms, &sorted);
@@ -1386,13 +1482,13 @@ mod tests {
         c.min_df = DocFreq::Count(2);
         let mut v = vectorizer(c.clone());
         v.fit_transform(&DOCS).unwrap();
-        assert_eq!(v.state().unwrap().terms, ["cat", "the"]);
+        assert_eq!(v.state().unwrap().terms.to_vec(), ["cat", "the"]);
         c.min_df = DocFreq::Count(1);
         c.max_features = Some(3);
         let mut v = vectorizer(c.clone());
         v.fit_transform(&DOCS).unwrap();
         // the=3, cat=2, then dog/hat/sat tie at 1: dog wins by term order.
-        assert_eq!(v.state().unwrap().terms, ["cat", "dog", "the"]);
+        assert_eq!(v.state().unwrap().terms.to_vec(), ["cat", "dog", "the"]);
         c.max_df = DocFreq::Count(1);
         c.min_df = DocFreq::Count(2);
         let e = vectorizer(c).fit_transform(&DOCS).err().unwrap();
@@ -1528,7 +1624,7 @@ mod tests {
             match v.fit_transform(&refs) {
                 Err(_) => proptest::prop_assert!(vocab.is_empty()),
                 Ok(x) => {
-                    proptest::prop_assert_eq!(&v.state().unwrap().terms, &vocab);
+                    proptest::prop_assert_eq!(&v.state().unwrap().terms.to_vec(), &vocab);
                     let Values::I64(data) = x.data else { panic!() };
                     for (r, row) in rows.iter().enumerate() {
                         let (a, b) = (x.indptr[r] as usize, x.indptr[r + 1] as usize);

@@ -168,7 +168,7 @@ impl PyVectorizer {
     fn terms(&self) -> Vec<String> {
         self.inner
             .state()
-            .map(|s| s.terms.clone())
+            .map(|s| s.terms.to_vec())
             .unwrap_or_default()
     }
 
