@@ -1147,6 +1147,9 @@ impl Vectorizer {
             .collect();
         drop(kept);
         let mut terms = Strings::with_capacity(pieces.iter().map(Strings::len).sum());
+        terms
+            .text
+            .reserve(pieces.iter().map(|p| p.text.len()).sum());
         pieces.iter().for_each(|p| terms.extend(p));
         drop(merged);
         // The terms are distinct by construction: no need for set_state's checks.
