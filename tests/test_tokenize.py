@@ -8,6 +8,7 @@ import itertools
 import pickle
 import sys
 import unicodedata
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -308,6 +309,50 @@ def test_batch_lists_hold_one_reference_per_slot():
         control = {0: "".join(["con", "trol"])}
         assert set(left.values()) == set(refs(control).values())
         assert len(set(slots.values())) > 1
+
+
+def test_batch_lists_and_the_garbage_collector():
+    # While the lists are built the collector is paused; when it was running, the young
+    # generation is collected once, while the new lists are still empty. The lists stay
+    # tracked like any list, and the collector's state is as the caller left it.
+    texts = ["le Mali et le Niger", "", "Bamako, le Mali"] * 400
+    tok = wn.Tokenizer()
+    collections_seen: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "start":
+            collections_seen.append(info["generation"])
+
+    gc.callbacks.append(seen)
+    try:
+        assert gc.isenabled()
+        out = tok.tokenize_batch(texts)
+        assert gc.isenabled()
+        assert collections_seen[:1] == [0] and len(collections_seen) <= 2
+        assert all(gc.is_tracked(doc) for doc in out[:5])
+
+        # A cycle through a returned list is collected like any other.
+        class Node:
+            back: object = None
+
+        node = Node()
+        node.back = out[0]
+        out[0].append(node)
+        alive = weakref.ref(node)
+        del out, node
+        gc.collect()
+        assert alive() is None
+        collections_seen.clear()
+        gc.disable()
+        try:
+            out = tok.tokenize_batch(texts)
+            assert not gc.isenabled()
+            assert collections_seen == []  # the caller's choice is respected
+            assert out == [tok.tokenize(t) for t in texts]
+        finally:
+            gc.enable()
+    finally:
+        gc.callbacks.remove(seen)
 
 
 def test_huge_and_pathological_documents():

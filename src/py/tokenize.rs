@@ -297,22 +297,27 @@ pub fn _token_lists<'py>(
 }
 
 /// A new Python list (itself in a list) per row of `rows`, holding `items[id]` for each id of
-/// the row. Python's cyclic garbage collector is paused meanwhile: it would otherwise walk the
-/// growing lists again and again.
+/// the row.
 ///
 /// Filled one `Py_INCREF` after another, two million slots wait on a cache miss each time an
 /// item is rare. Instead, each item's reference count is raised by its number of uses in one
 /// go, and the slots of the (brand new, still private) lists are then filled in parallel:
 /// plain pointer stores by rayon workers, while this thread holds the GIL, so that no Python
 /// code runs or sees a list before it is whole.
+///
+/// Python's cyclic garbage collector is paused meanwhile (it would otherwise walk the growing
+/// lists again and again), and when it was running, the young generation is collected once
+/// while the new lists are still empty: they then move on to the next generation at the cost
+/// of an empty list each, where otherwise the first collection after this call would walk
+/// their millions of slots (about 7 ns each) only to find strs.
 fn lists_of<'py>(
     py: Python<'py>,
     items: &[Bound<'py, PyAny>],
     rows: &[&[u32]],
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyList>> {
-    without_gc(py, || {
-        PyList::new(py, filled_lists(py, items, rows, n_jobs)?)
+    without_gc(py, |gc_was_enabled| {
+        PyList::new(py, filled_lists(py, items, rows, n_jobs, gc_was_enabled)?)
     })
 }
 
@@ -322,6 +327,7 @@ fn filled_lists<'py>(
     items: &[Bound<'py, PyAny>],
     rows: &[&[u32]],
     n_jobs: Option<i64>,
+    collect_young: bool,
 ) -> PyResult<Vec<Bound<'py, PyList>>> {
     use pyo3::ffi;
     use rayon::prelude::*;
@@ -365,15 +371,53 @@ fn filled_lists<'py>(
     })?;
     let lists = rows
         .iter()
-        .map(|row| {
-            let n = ffi::Py_ssize_t::try_from(row.len())
-                .map_err(|_| PyRuntimeError::new_err("a document has too many tokens"))?;
-            // SAFETY: PyList_New returns a new reference with `n` NULL slots, or NULL with an
-            // exception set.
-            let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(n)) }?;
+        .map(|_| {
+            // SAFETY: PyList_New returns a new reference, or NULL with an exception set.
+            let list = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyList_New(0)) }?;
             Ok(list.cast_into::<PyList>()?)
         })
         .collect::<PyResult<Vec<_>>>()?;
+    if collect_young {
+        py.import("gc")?.call_method1("collect", (0,))?;
+    }
+    // Each list gets room for its row; its length stays 0 until every slot is written, so
+    // that a list dropped on an error in between frees the room without reading a slot.
+    for (list, row) in lists.iter().zip(rows) {
+        // Code run by the collection (a finalizer) could have reached a list through
+        // `gc.get_objects()`: each must still be as PyList_New(0) made it.
+        // SAFETY: a list (a checked cast above), i.e. a PyListObject.
+        let untouched = unsafe {
+            let l = list.as_ptr().cast::<ffi::PyListObject>();
+            (*l).ob_item.is_null() && (*l).ob_base.ob_size == 0
+        };
+        if !untouched {
+            return Err(PyRuntimeError::new_err(
+                "a token list was changed while it was being built",
+            ));
+        }
+        if row.is_empty() {
+            continue;
+        }
+        let room = row
+            .len()
+            .checked_mul(std::mem::size_of::<*mut ffi::PyObject>())
+            .ok_or_else(|| PyRuntimeError::new_err("a document has too many tokens"))?;
+        let n = ffi::Py_ssize_t::try_from(row.len())
+            .map_err(|_| PyRuntimeError::new_err("a document has too many tokens"))?;
+        // SAFETY: the GIL is held; a NULL result is checked.
+        let slots = unsafe { ffi::PyMem_Malloc(room) }.cast::<*mut ffi::PyObject>();
+        if slots.is_null() {
+            return Err(pyo3::exceptions::PyMemoryError::new_err(
+                "no memory for the token lists",
+            ));
+        }
+        // SAFETY: an untouched list (checked above): no item array, length 0.
+        unsafe {
+            let l = list.as_ptr().cast::<ffi::PyListObject>();
+            (*l).ob_item = slots;
+            (*l).allocated = n;
+        }
+    }
     for (p, &n) in ptrs.iter().zip(&uses) {
         for _ in 0..n {
             // SAFETY: the GIL is held and the item is alive (`items` holds a reference).
@@ -388,22 +432,29 @@ fn filled_lists<'py>(
     crate::parallel::install(n_jobs, || {
         rows.par_iter().zip(&slots).for_each(|(row, slot)| {
             for (i, &id) in row.iter().enumerate() {
-                // SAFETY: slot `i` is below the list's length, NULL until this one store; the
-                // reference it takes was added above; every id was checked in range.
+                // SAFETY: slot `i` is within the room allocated for the row, written once
+                // here; the reference it takes was added above; every id was checked in
+                // range.
                 unsafe { *slot.0.add(i) = ptrs[id as usize].0 };
             }
         })
     })
     .py_err()?;
+    for (list, row) in lists.iter().zip(rows) {
+        // SAFETY: every slot of the row is written; the lengths fit (checked above).
+        unsafe {
+            (*list.as_ptr().cast::<ffi::PyVarObject>()).ob_size = row.len() as ffi::Py_ssize_t
+        };
+    }
     Ok(lists)
 }
 
-/// Run `f` with Python's cyclic garbage collector paused. Building many lists of strs (which
-/// cannot form cycles) otherwise triggers a collection every few hundred lists.
-fn without_gc<T>(_py: Python<'_>, f: impl FnOnce() -> T) -> T {
+/// Run `f(was_enabled)` with Python's cyclic garbage collector paused. Building many lists of
+/// strs (which cannot form cycles) otherwise triggers a collection every few hundred lists.
+fn without_gc<T>(_py: Python<'_>, f: impl FnOnce(bool) -> T) -> T {
     // SAFETY: the GIL is held (`_py`); PyGC_Disable/Enable only flip the collector's flag.
     let was_enabled = unsafe { pyo3::ffi::PyGC_Disable() } == 1;
-    let out = f();
+    let out = f(was_enabled);
     if was_enabled {
         unsafe { pyo3::ffi::PyGC_Enable() };
     }
