@@ -304,11 +304,14 @@ where
         if !run.ascii || len > 8 {
             return keys_of_run(text, run, lowercase, buf, &mut f);
         }
-        if len < 2 {
-            return;
-        }
-        if let Some(word) = ascii_word(bytes, run.start, run.end, lowercase && run.upper) {
-            f(&Key::ascii_word(word, len));
+        if len >= 2 {
+            f(&ascii_key(
+                text,
+                run.start,
+                run.end,
+                lowercase && run.upper,
+                buf,
+            ));
         }
     });
 }
