@@ -406,7 +406,10 @@ where
             let cap: usize = by_shard.iter().map(|c| c[s].len()).sum();
             let mut map: HashMap<K, u32, FxBuildHasher> =
                 HashMap::with_capacity_and_hasher(cap, FxBuildHasher);
-            let (mut keys, mut df, mut tf) = (Vec::new(), Vec::new(), Vec::new());
+            // At most `cap` distinct keys: reserved once (room never written costs no memory),
+            // where growing would copy the lists again and again.
+            let (mut keys, mut df) = (Vec::with_capacity(cap), Vec::with_capacity(cap));
+            let mut tf = Vec::with_capacity(if with_tf { cap } else { 0 });
             let mut ids_per_chunk = Vec::with_capacity(chunks.len());
             for (c, chunk) in chunks.iter().enumerate() {
                 let mut ids = Vec::with_capacity(by_shard[c][s].len());
