@@ -518,7 +518,7 @@ mod tests {
         assert_eq!(words(&a, &out), [vec!["x", "y"], vec!["z", "x"], vec![]]);
         assert_eq!(a.len(), 3);
         // Several parts at once, into an empty interner and output, on one thread and on
-        // several (the parts' strings are then looked up in parallel first).
+        // several (the parts' ids are then re-numbered in parallel).
         for threads in [1, 3] {
             let mut b = Interner::new();
             let mut all = TokenIds::default();

@@ -562,9 +562,10 @@ impl Tokenizer {
         }
     }
 
-    /// News-mode token ids of one document into `table`. A surface form's token (or its
-    /// removal) is worked out once per chunk and language, then looked up: most of a corpus's
-    /// words are repeats.
+    /// News-mode token ids of one document into `table`. An ASCII word whose token is its
+    /// lower-cased surface is keyed straight into the table; any other surface form's token
+    /// (or its removal) is worked out once per chunk and language, then looked up in the
+    /// surface cache: most of a corpus's words are repeats.
     fn news_ids(
         &self,
         text: &str,
