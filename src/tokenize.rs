@@ -447,12 +447,12 @@ impl Tokenizer {
         let parts: Vec<(Interner, TokenIds)> = texts
             .par_chunks(chunk)
             .map(|docs| {
-                let mut table = Interner::with_capacity(4096);
+                let bytes: usize = docs.iter().map(|t| t.as_ref().len()).sum();
+                let mut table = Interner::for_text(bytes);
                 // Only news mode looks surface forms up; sklearn tokens are their surface.
                 let mut cache = (self.config.pattern == Pattern::News).then(SurfaceCache::new);
                 // News averages about six bytes per token; room that is never used costs no
                 // memory (pages are only backed once written).
-                let bytes: usize = docs.iter().map(|t| t.as_ref().len()).sum();
                 let mut rows = TokenIds::with_capacity(bytes / 4);
                 for t in docs {
                     let t = t.as_ref();

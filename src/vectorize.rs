@@ -972,10 +972,10 @@ impl Vectorizer {
         let counted: Vec<(Interner, Vec<K>, Rows)> = docs
             .par_chunks(chunk_len(docs.len()))
             .map(|chunk| {
-                let mut tokens = Interner::new();
+                let bytes: usize = chunk.iter().map(|d| d.len()).sum();
+                let mut tokens = Interner::for_text(bytes);
                 // Distinct n-grams of a chunk: about one per 8 bytes of news text; sizing
                 // the table up front avoids rehashing as it grows.
-                let bytes: usize = chunk.iter().map(|d| d.len()).sum();
                 let expect = if unigrams { 0 } else { bytes / 8 };
                 let mut terms: KeyTable<K> = KeyTable::with_capacity(expect);
                 let mut grams: Vec<(u64, K)> = Vec::new();
@@ -983,7 +983,8 @@ impl Vectorizer {
                 // Unigrams are counted by token id, longer n-grams by their id in `terms`,
                 // marked with NGRAM while the chunk's number of tokens is unknown.
                 let mut singles = DocCounter::default();
-                let mut counter = DocCounter::default();
+                // This document's n-gram cells, counted by `terms`.
+                let mut doc_grams: Vec<(u32, u32)> = Vec::new();
                 let mut rows = Rows {
                     ptr: Vec::with_capacity(chunk.len() + 1),
                     cells: Vec::new(),
@@ -1019,17 +1020,17 @@ impl Vectorizer {
                             if let Some(&(ahead, _)) = grams.get(i + LOOKAHEAD) {
                                 terms.prefetch(ahead);
                             }
-                            let (id, inserted) = terms.id_or_insert(h, key);
-                            if inserted {
+                            if terms.count_in(h, key, &mut doc_grams) {
                                 keys.push(key);
                             }
-                            counter.add(id);
                         }
                     }
                     // As sklearn's analyzer gives them: unigrams, then longer n-grams, each in
                     // order of first appearance.
                     singles.flush(&mut rows.cells, 0);
-                    counter.flush(&mut rows.cells, if lo == 1 { NGRAM } else { 0 });
+                    let tag = if lo == 1 { NGRAM } else { 0 };
+                    rows.cells
+                        .extend(doc_grams.drain(..).map(|(id, c)| (id | tag, c)));
                     rows.ptr.push(rows.cells.len());
                 }
                 if lo == 1 {
