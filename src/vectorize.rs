@@ -731,9 +731,12 @@ pub fn normalize_row(row: &mut [f64], norm: Option<Norm>) {
     }
 }
 
-/// Documents per chunk of the parallel pass.
+/// Documents per chunk of the parallel pass: two chunks per thread. More chunks balance the
+/// load better but repeat each common term in more chunk vocabularies for the merge (on
+/// NewsArticles at 2 threads, 4 chunks per thread cost 8% more CPU for bigrams, 4% for
+/// unigrams); one chunk per thread leaves a thread idle whenever the other is held up.
 fn chunk_len(n_docs: usize) -> usize {
-    let parts = rayon::current_num_threads() * 4;
+    let parts = rayon::current_num_threads() * 2;
     n_docs.div_ceil(parts).clamp(1, 2048)
 }
 
