@@ -174,9 +174,10 @@ impl Interner {
         }
     }
 
-    /// An empty interner sized for the distinct words of `bytes` bytes of news text: about
-    /// one per 64 bytes in a chunk of a few megabytes (fewer per byte as text grows; past the
-    /// cap the table grows as needed). Growing from empty would rehash every word many times.
+    /// An empty interner sized for the distinct words of `bytes` bytes of news text: room for
+    /// one per 64 bytes, above the one per 100 bytes of chunks of a few megabytes of
+    /// NewsArticles (fewer per byte as text grows; past the cap the table grows as needed).
+    /// Growing from empty would rehash every word many times.
     pub fn for_text(bytes: usize) -> Self {
         Self::with_capacity((bytes / 64).min(1 << 16))
     }

@@ -1,5 +1,5 @@
-//! Dense ids for integer keys (packed word n-grams), in a table whose slots can be fetched
-//! ahead of their lookups.
+//! Dense ids for integer keys (packed word n-grams), counted per document, in a table whose
+//! slots can be fetched ahead of their lookups.
 //!
 //! A chunk of news holds hundreds of thousands of distinct n-grams, far more than the CPU's
 //! cache, and most of them occur once: looked up one after another, nearly every lookup waits
@@ -87,7 +87,9 @@ impl<K: Copy + Eq + Hash + Default> KeyTable<K> {
     /// `(id, count)` cells are `doc` in order of first occurrence: the key's cell is found from
     /// its slot, with no counter array to visit. A new key is inserted with the next id;
     /// returns whether it was. `key` must not be zero, and `doc` must hold only cells made by
-    /// this method since it was last cleared.
+    /// this method since it was last cleared, fewer than `u32::MAX` of them (a position past
+    /// that is not remembered: the key would get a second cell; such a document, billions of
+    /// distinct n-grams, would not fit in memory long before).
     #[inline]
     pub fn count_in(&mut self, h: u64, key: K, doc: &mut Vec<(u32, u32)>) -> bool {
         debug_assert!(key != K::default(), "the zero key marks free slots");
