@@ -340,6 +340,10 @@ fn unpack_into<'t, K: Packed>(key: K, term: impl Fn(u32) -> &'t str, out: &mut S
     }
 }
 
+/// A chunk's packed term keys, its rows (n-gram cells still marked [`NGRAM`]) and its number
+/// of tokens, as counted, before [`chunk_counts`].
+type Counted<K> = (Vec<K>, Rows, u32);
+
 /// One chunk's counts against its own term ids (`keys[id]` names the term).
 struct ChunkCounts<K> {
     keys: Vec<K>,
@@ -348,10 +352,17 @@ struct ChunkCounts<K> {
     tf: Vec<u64>,
 }
 
-fn chunk_counts<K>(keys: Vec<K>, rows: Rows, binary: bool) -> ChunkCounts<K> {
+/// Count a chunk's document and term frequencies. A cell id marked with [`NGRAM`] is the
+/// chunk's n-gram id `id & !NGRAM`, whose term id follows the chunk's `n_tokens` token ids:
+/// it is rewritten to that term id on the way (one pass over the cells for both).
+fn chunk_counts<K>(keys: Vec<K>, mut rows: Rows, binary: bool, n_tokens: u32) -> ChunkCounts<K> {
     let mut df = vec![0u32; keys.len()];
     let mut tf = vec![0u64; keys.len()];
-    for &(id, c) in &rows.cells {
+    for cell in &mut rows.cells {
+        if cell.0 & NGRAM != 0 {
+            cell.0 = n_tokens + (cell.0 & !NGRAM);
+        }
+        let (id, c) = *cell;
         df[id as usize] += 1;
         tf[id as usize] += if binary { 1 } else { c as u64 };
     }
@@ -947,7 +958,7 @@ impl Vectorizer {
             .zip(rows)
             .map(|(terms, rows)| {
                 let keys = (0..terms.len() as u32).map(|i| terms.term(i)).collect();
-                chunk_counts(keys, rows, binary)
+                chunk_counts(keys, rows, binary, 0)
             })
             .collect();
         let merged = merge(&chunks, &hasher, self.config.max_features.is_some());
@@ -1037,24 +1048,21 @@ impl Vectorizer {
                     rows.ptr.push(rows.cells.len());
                 }
                 if lo == 1 {
-                    // The chunk's term ids: its tokens, then the n-grams of `terms`.
+                    // The chunk's term ids: its tokens, then the n-grams of `terms` (the
+                    // cells marked NGRAM are rewritten to these ids by `chunk_counts`).
                     let n_tokens = tokens.len() as u32;
                     keys = (0..n_tokens).map(|i| pack(&[i])).chain(keys).collect();
-                    if !unigrams {
-                        for cell in &mut rows.cells {
-                            if cell.0 & NGRAM != 0 {
-                                cell.0 = n_tokens + (cell.0 & !NGRAM);
-                            }
-                        }
-                    }
                 }
                 (tokens, keys, rows)
             })
             .collect();
         stop.check()?;
-        let (locals, counted): (Vec<Interner>, Vec<(Vec<K>, Rows)>) = counted
+        let (locals, counted): (Vec<Interner>, Vec<Counted<K>>) = counted
             .into_iter()
-            .map(|(tokens, keys, rows)| (tokens, (keys, rows)))
+            .map(|(tokens, keys, rows)| {
+                let n_tokens = tokens.len() as u32;
+                (tokens, (keys, rows, n_tokens))
+            })
             .unzip();
         // Tokens are labelled by their rank in string order. A term is its tokens joined by
         // spaces, so when no token holds a space or a control byte (bytes that sort before
@@ -1073,9 +1081,9 @@ impl Vectorizer {
         let chunks: Vec<ChunkCounts<K>> = counted
             .into_par_iter()
             .zip(labels.par_iter())
-            .map(|((keys, rows), labels)| {
+            .map(|((keys, rows, n_tokens), labels)| {
                 let keys = keys.into_iter().map(|k| relabel(k, labels)).collect();
-                chunk_counts(keys, rows, binary)
+                chunk_counts(keys, rows, binary, n_tokens)
             })
             .collect();
         let merged = if unigrams {
