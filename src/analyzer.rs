@@ -349,11 +349,17 @@ impl Analyzer {
             return self.for_each_word_token(doc, buf, |t| f(&Key::new(t)));
         }
         let stop = self.stop_words_for(doc);
-        for_each_sklearn_key(doc, self.config.lowercase, buf, |k| {
-            if !stop.is_some_and(|s| s.contains_key(k)) {
-                f(k)
-            }
-        })
+        for_each_sklearn_key(
+            doc,
+            self.config.lowercase,
+            buf,
+            #[inline(always)]
+            |k| {
+                if !stop.is_some_and(|s| s.contains_key(k)) {
+                    f(k)
+                }
+            },
+        )
     }
 
     /// Call `emit` with every term of `doc`, in sklearn's order.

@@ -762,11 +762,17 @@ impl Tokenizer {
         }
         let stop = self.sklearn_stop_set(text);
         let mut buf = String::new();
-        for_each_sklearn_key(text, self.config.lowercase, &mut buf, |k| {
-            if !stop.contains_key(k) {
-                ids.push(table.intern_key(k));
-            }
-        });
+        for_each_sklearn_key(
+            text,
+            self.config.lowercase,
+            &mut buf,
+            #[inline(always)]
+            |k| {
+                if !stop.contains_key(k) {
+                    ids.push(table.intern_key(k));
+                }
+            },
+        );
     }
 
     fn sklearn_stop_set(&self, text: &str) -> StopSet<'_> {

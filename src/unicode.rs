@@ -299,21 +299,29 @@ where
         return keys_of_pieces(text, lowercase, buf, &mut f);
     }
     let bytes = text.as_bytes();
-    for_each_run(bytes, true, |run| {
-        let len = run.end - run.start;
-        if !run.ascii || len > 8 {
-            return keys_of_run(text, run, lowercase, buf, &mut f);
-        }
-        if len >= 2 {
-            f(&ascii_key(
-                text,
-                run.start,
-                run.end,
-                lowercase && run.upper,
-                buf,
-            ));
-        }
-    });
+    // The scan calls this closure from three places, and the callers' closures (`f`) are big:
+    // left to itself LLVM keeps them out of line, a call or two per token (the unigram fit
+    // then runs 19% more instructions). Callers on hot paths mark their `f` the same way.
+    for_each_run(
+        bytes,
+        true,
+        #[inline(always)]
+        |run| {
+            let len = run.end - run.start;
+            if !run.ascii || len > 8 {
+                return keys_of_run(text, run, lowercase, buf, &mut f);
+            }
+            if len >= 2 {
+                f(&ascii_key(
+                    text,
+                    run.start,
+                    run.end,
+                    lowercase && run.upper,
+                    buf,
+                ));
+            }
+        },
+    );
 }
 
 /// Whether `text` holds a capital sigma (found by a vectorized search).

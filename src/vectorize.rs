@@ -1018,9 +1018,12 @@ impl Vectorizer {
                         break;
                     }
                     if unigrams {
-                        self.analyzer.for_each_word_key(doc, &mut buf, |k| {
-                            singles.add(tokens.intern_key(k))
-                        });
+                        self.analyzer.for_each_word_key(
+                            doc,
+                            &mut buf,
+                            #[inline(always)]
+                            |k| singles.add(tokens.intern_key(k)),
+                        );
                     } else {
                         ids.clear();
                         self.analyzer
