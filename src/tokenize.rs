@@ -894,15 +894,34 @@ fn general_rules(
 /// Whether the ASCII byte `next`, right after a run of ASCII letters and digits, may extend
 /// the word (`last_digit`: the run ends with a digit) or, after a single letter, make it an
 /// acronym. Errs on the side of `true`: the general rules then decide.
+///
+/// A table lookup rather than a `match`: the byte after a word (a space, a comma, a period...)
+/// is data, and a branch on it mispredicts.
+#[inline]
 fn ascii_may_join(next: u8, last_digit: bool, single: bool, hyphens: Hyphens) -> bool {
-    match next {
-        b'\'' => true,
-        b'.' => last_digit || single,
-        b',' | b':' | b'/' | b'%' => last_digit,
-        b'-' => last_digit || hyphens == Hyphens::Keep,
-        _ => false,
-    }
+    let holds = JOIN_ALWAYS
+        | (u8::from(last_digit) * JOIN_AFTER_DIGIT)
+        | (u8::from(single) * JOIN_AFTER_SINGLE)
+        | (u8::from(hyphens == Hyphens::Keep) * JOIN_IF_HYPHENS_KEPT);
+    JOINS[usize::from(next)] & holds != 0
 }
+
+/// The conditions under which each byte may extend an ASCII word (see [`ascii_may_join`]).
+const JOIN_ALWAYS: u8 = 1;
+const JOIN_AFTER_DIGIT: u8 = 2;
+const JOIN_AFTER_SINGLE: u8 = 4;
+const JOIN_IF_HYPHENS_KEPT: u8 = 8;
+static JOINS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'\'' as usize] = JOIN_ALWAYS;
+    t[b'.' as usize] = JOIN_AFTER_DIGIT | JOIN_AFTER_SINGLE;
+    t[b',' as usize] = JOIN_AFTER_DIGIT;
+    t[b':' as usize] = JOIN_AFTER_DIGIT;
+    t[b'/' as usize] = JOIN_AFTER_DIGIT;
+    t[b'%' as usize] = JOIN_AFTER_DIGIT;
+    t[b'-' as usize] = JOIN_AFTER_DIGIT | JOIN_IF_HYPHENS_KEPT;
+    t
+};
 
 /// Longest dotted acronym considered; bounding it keeps scanning linear on `a.a.a.a…`.
 const MAX_ACRONYM_LETTERS: usize = 8;
@@ -1125,6 +1144,31 @@ mod tests {
                     out
                 };
                 assert_eq!(spans(true), spans(false), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_join_table_follows_the_rules() {
+        // The rules, as a `match`: apostrophes always; periods after a digit or a single
+        // letter; `,:/%` after a digit; hyphens after a digit or when hyphens are kept.
+        let rule = |next: u8, last_digit: bool, single: bool, hyphens: Hyphens| match next {
+            b'\'' => true,
+            b'.' => last_digit || single,
+            b',' | b':' | b'/' | b'%' => last_digit,
+            b'-' => last_digit || hyphens == Hyphens::Keep,
+            _ => false,
+        };
+        for next in 0..=255u8 {
+            for (last_digit, single) in [(false, false), (true, false), (false, true), (true, true)]
+            {
+                for hyphens in [Hyphens::Split, Hyphens::Keep] {
+                    assert_eq!(
+                        ascii_may_join(next, last_digit, single, hyphens),
+                        rule(next, last_digit, single, hyphens),
+                        "{next:#x} {last_digit} {single} {hyphens:?}"
+                    );
+                }
             }
         }
     }
