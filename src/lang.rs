@@ -163,9 +163,8 @@ pub fn guess_by_stop_words(text: &str) -> Option<&'static str> {
     });
     // Counts stay below 256: at most one per word read.
     const _: () = assert!(GUESS_WORDS < 256);
-    let hits: Vec<u32> = (0..GUESS_LANGS.len())
-        .map(|i| (hits[i / 8] >> (8 * (i % 8))) as u32 & 0xff)
-        .collect();
+    let hits: [u32; GUESS_LANGS.len()] =
+        std::array::from_fn(|i| (hits[i / 8] >> (8 * (i % 8))) as u32 & 0xff);
     let mut order: Vec<usize> = (0..hits.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(hits[i]));
     let (best, second) = (hits[order[0]], hits[order[1]]);
