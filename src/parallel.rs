@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::mem::MaybeUninit;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -68,6 +69,157 @@ where
         }
     };
     Ok(pool.install(f))
+}
+
+/// Split `0..lens.len()` into at most `pieces` contiguous ranges holding about the same total
+/// of `lens` each (bytes of text: documents differ in length by orders of magnitude, so equal
+/// counts of documents are not equal work). No range is empty; no input gives no range.
+pub fn balanced_ranges(lens: &[usize], pieces: usize) -> Vec<Range<usize>> {
+    let total: u128 = lens.iter().map(|&l| l as u128).sum();
+    let pieces = pieces.clamp(1, lens.len().max(1));
+    let mut out = Vec::with_capacity(pieces);
+    let (mut start, mut sum) = (0, 0u128);
+    for (i, &len) in lens.iter().enumerate() {
+        let after = sum + len as u128;
+        while out.len() + 1 < pieces {
+            // Where the ranges closed so far should end, in total size.
+            let target = (total * (out.len() as u128 + 1)).div_ceil(pieces as u128);
+            if after < target {
+                break;
+            }
+            // Cut before or after item `i`, whichever lands nearer the target.
+            let cut = if i > start && target - sum < after - target {
+                i
+            } else {
+                i + 1
+            };
+            out.push(start..cut);
+            start = cut;
+            if cut > i {
+                break;
+            }
+        }
+        sum = after;
+    }
+    if start < lens.len() {
+        out.push(start..lens.len());
+    }
+    out
+}
+
+/// Items a thread claims from its range at a time in [`contiguous_parts`].
+const CLAIM: usize = 4;
+
+/// A range of items still to do, taken from the front by the thread working through it and
+/// from the back by threads that have run out of work.
+#[repr(align(128))] // one per cache line pair: threads claim from their own without contention
+struct Shared(Mutex<Range<usize>>);
+
+/// Process items `0..lens.len()` (`lens`: each item's size, e.g. bytes of text) on the current
+/// rayon pool, in contiguous parts with one state each: `part(size)` makes the state of a
+/// part of about `size` (in units of `lens`), `step(&mut state, i)` processes item `i` into
+/// it. Returns the states in order of their items, so that the parts' items are, in that
+/// order, exactly `0..lens.len()`, each part's processed in increasing order.
+///
+/// Made for work whose parts must be merged serially afterwards (token tables): as few parts
+/// as the load allows. Each thread starts with a range of about equal size and works through
+/// it from the front; a thread that runs out takes the back half of the largest range left, if
+/// that is worth a part of its own (at least 1/16 of a thread's share), so a thread that is
+/// held up (a busy core, a late wake-up) is relieved without cutting the work into many parts
+/// up front. With the threads evenly loaded there is one part per thread.
+pub fn contiguous_parts<S: Send>(
+    lens: &[usize],
+    part: impl Fn(usize) -> S + Sync,
+    step: impl Fn(&mut S, usize) + Sync,
+) -> Vec<S> {
+    // `before[i]`: the total size of the items before `i`.
+    let before: Vec<usize> = std::iter::once(0)
+        .chain(lens.iter().scan(0usize, |sum, &l| {
+            *sum = sum.saturating_add(l);
+            Some(*sum)
+        }))
+        .collect();
+    let size = |r: &Range<usize>| before[r.end] - before[r.start];
+    let threads = rayon::current_num_threads();
+    if threads <= 1 || lens.len() <= 1 {
+        let mut state = part(size(&(0..lens.len())));
+        (0..lens.len()).for_each(|i| step(&mut state, i));
+        return vec![state];
+    }
+    let worth = (size(&(0..lens.len())) / (16 * threads)).max(1);
+    let ranges: Mutex<Vec<Arc<Shared>>> = Mutex::new(
+        balanced_ranges(lens, threads)
+            .into_iter()
+            .map(|r| Arc::new(Shared(Mutex::new(r))))
+            .collect(),
+    );
+    let done: Mutex<Vec<(usize, S)>> = Mutex::new(Vec::new());
+    // Work through `range` from the front as one part, until it is empty.
+    let work = |range: &Shared| {
+        let mut state: Option<(usize, S)> = None;
+        loop {
+            let claim = {
+                let mut r = locked(&range.0);
+                let claim = r.start..r.end.min(r.start + CLAIM);
+                if state.is_none() {
+                    state = (!claim.is_empty()).then(|| (claim.start, part(size(&r))));
+                }
+                r.start = claim.end;
+                claim
+            };
+            let Some((_, s)) = state.as_mut().filter(|_| !claim.is_empty()) else {
+                break;
+            };
+            claim.for_each(|i| step(s, i));
+        }
+        if let Some(state) = state {
+            locked(&done).push(state);
+        }
+    };
+    let n_ranges = locked(&ranges).len();
+    (0..n_ranges).into_par_iter().for_each(|own| {
+        let mine = locked(&ranges).get(own).cloned();
+        if let Some(mine) = mine {
+            work(&mine);
+        }
+        // Out of work: take the back half of the largest range left while one is worth it.
+        loop {
+            let stolen = {
+                let mut all = locked(&ranges);
+                let victim = all
+                    .iter()
+                    .map(|r| (size(&locked(&r.0)), Arc::clone(r)))
+                    .max_by_key(|(left, _)| *left);
+                let Some((_, victim)) = victim else { break };
+                let mut r = locked(&victim.0);
+                if r.is_empty() {
+                    break;
+                }
+                // The back half of the items left, by size.
+                let half = before[r.start] + size(&r) / 2;
+                let mid = before
+                    .partition_point(|&b| b <= half)
+                    .clamp(r.start + 1, r.end);
+                if size(&(mid..r.end)) < worth {
+                    break;
+                }
+                let back = Arc::new(Shared(Mutex::new(mid..r.end)));
+                r.end = mid;
+                drop(r);
+                all.push(Arc::clone(&back));
+                back
+            };
+            work(&stolen);
+        }
+    });
+    let mut done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    done.sort_unstable_by_key(|&(first, _)| first);
+    done.into_iter().map(|(_, s)| s).collect()
+}
+
+/// `m` locked, whether or not a thread panicked while holding it.
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A request to stop long work early, made from another thread (the Python binding makes it
@@ -228,6 +380,94 @@ mod tests {
             // Nothing half-written is exposed.
             assert!(out.is_empty());
         }
+    }
+
+    /// The items of each part of `contiguous_parts`, in the order processed.
+    fn parts_of(
+        lens: &[usize],
+        threads: usize,
+        slow: impl Fn(usize) -> bool + Sync,
+    ) -> Vec<Vec<usize>> {
+        install(Some(threads as i64), || {
+            contiguous_parts(
+                lens,
+                |_| Vec::new(),
+                |items: &mut Vec<usize>, i| {
+                    if slow(i) {
+                        std::thread::sleep(std::time::Duration::from_micros(200));
+                    }
+                    items.push(i);
+                },
+            )
+        })
+        .unwrap()
+    }
+
+    /// The parts are contiguous, in order, each processed front to back, and cover every item
+    /// once.
+    fn assert_covers(parts: &[Vec<usize>], n: usize) {
+        let flat: Vec<usize> = parts.iter().flatten().copied().collect();
+        assert_eq!(flat, (0..n).collect::<Vec<_>>(), "parts {parts:?}");
+        assert!(parts.iter().all(|p| !p.is_empty()) || n == 0);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn balanced_ranges_cover_in_order(
+            lens in proptest::collection::vec(0usize..5000, 0..60),
+            pieces in 1usize..9,
+        ) {
+            let ranges = balanced_ranges(&lens, pieces);
+            let pieces = pieces.clamp(1, lens.len().max(1));
+            let total: usize = lens.iter().sum();
+            let largest = lens.iter().copied().max().unwrap_or(0);
+            let mut next = 0;
+            for r in &ranges {
+                proptest::prop_assert_eq!(r.start, next);
+                proptest::prop_assert!(!r.is_empty());
+                let size: usize = lens[r.clone()].iter().sum();
+                proptest::prop_assert!(size <= total.div_ceil(pieces) + largest, "{ranges:?}");
+                next = r.end;
+            }
+            proptest::prop_assert_eq!(next, lens.len());
+            proptest::prop_assert!(ranges.len() <= pieces);
+        }
+
+        #[test]
+        fn contiguous_parts_cover_in_order(
+            lens in proptest::collection::vec(0usize..5000, 0..200),
+            threads in 1usize..5,
+        ) {
+            let parts = parts_of(&lens, threads, |_| false);
+            assert_covers(&parts, lens.len());
+            proptest::prop_assert!(!parts.is_empty());
+        }
+    }
+
+    #[test]
+    fn contiguous_parts_relieve_a_thread_that_falls_behind() {
+        // The first thread's range is slow: the other thread, done with its own, takes the
+        // back of it, in parts that still come out in order.
+        let lens = vec![100; 400];
+        let parts = parts_of(&lens, 2, |i| i < 200);
+        assert_covers(&parts, lens.len());
+        assert!(
+            parts.len() > 2,
+            "no range was shared: {:?}",
+            parts.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        // Evenly loaded: one part per thread.
+        let parts = parts_of(&lens, 1, |_| false);
+        assert_eq!(parts.len(), 1);
+        assert_covers(&parts, lens.len());
+    }
+
+    #[test]
+    fn contiguous_parts_size_each_part() {
+        // `part` is told the size of what is left of the range it starts on.
+        let lens = [10, 20, 30, 40];
+        let sizes = install(Some(1), || contiguous_parts(&lens, |size| size, |_, _| {})).unwrap();
+        assert_eq!(sizes, [100]);
     }
 
     #[test]

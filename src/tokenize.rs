@@ -18,7 +18,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use rayon::prelude::*;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
@@ -26,6 +25,7 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use crate::error::{Error, Result};
 use crate::interner::{Interner, Key};
 use crate::lang::{lang_from_code, LanguageDetector};
+use crate::parallel::contiguous_parts;
 use crate::scan::for_each_run;
 use crate::unicode::{
     ascii_key, ascii_lower_into, ascii_span_key, for_each_sklearn_key, for_each_sklearn_token,
@@ -438,38 +438,38 @@ impl Tokenizer {
     }
 
     /// Tokens of every text as ids into one [`Interner`], in parallel on the current rayon
-    /// pool. Documents are processed in contiguous chunks with a table each, then merged.
+    /// pool. Documents are processed in contiguous parts with a table each (see
+    /// [`contiguous_parts`]: one part per thread unless a thread falls behind), then merged.
     pub fn tokenize_ids<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (Interner, TokenIds) {
-        // Two contiguous chunks per thread, each with its own table: a spare piece to balance
-        // the load, and few tables for the serial merge (on NewsArticles at 2 threads, three
-        // chunks per thread cost 6-10% more CPU).
-        let pieces = rayon::current_num_threads() * 2;
-        let chunk = texts.len().div_ceil(pieces).max(1);
-        let parts: Vec<(Interner, TokenIds)> = texts
-            .par_chunks(chunk)
-            .map(|docs| {
-                let bytes: usize = docs.iter().map(|t| t.as_ref().len()).sum();
-                let mut table = Interner::for_text(bytes);
-                // Only news mode looks surface forms up; sklearn tokens are their surface.
-                let mut cache = (self.config.pattern == Pattern::News).then(SurfaceCache::new);
-                // News averages about six bytes per token; room that is never used costs no
-                // memory (pages are only backed once written).
-                let mut rows = TokenIds::with_capacity(bytes / 4);
-                for t in docs {
-                    let t = t.as_ref();
-                    let ids = &mut rows.ids;
-                    match cache.as_mut() {
-                        Some(cache) => self.news_ids(t, &mut table, cache, ids),
-                        None => self.sklearn_ids(t, &mut table, ids),
-                    }
-                    rows.end_doc();
+        let lens: Vec<usize> = texts.iter().map(|t| t.as_ref().len()).collect();
+        // Only news mode looks surface forms up; sklearn tokens are their surface.
+        let news = self.config.pattern == Pattern::News;
+        let parts = contiguous_parts(
+            &lens,
+            |bytes| {
+                // A table sized for the part's text, and room for its ids (news averages about
+                // six bytes per token; room that is never used costs no memory, as pages are
+                // only backed once written).
+                let table = Interner::for_text(bytes);
+                (
+                    table,
+                    TokenIds::with_capacity(bytes / 4),
+                    news.then(SurfaceCache::new),
+                )
+            },
+            |(table, rows, cache), i| {
+                let (t, ids) = (texts[i].as_ref(), &mut rows.ids);
+                match cache.as_mut() {
+                    Some(cache) => self.news_ids(t, table, cache, ids),
+                    None => self.sklearn_ids(t, table, ids),
                 }
-                (table, rows)
-            })
-            .collect();
+                rows.end_doc();
+            },
+        );
+        let parts = parts.into_iter().map(|(table, rows, _)| (table, rows));
         let mut table = Interner::new();
         let mut out = TokenIds::default();
-        table.merge_all(parts, &mut out);
+        table.merge_all(parts.collect(), &mut out);
         (table, out)
     }
 

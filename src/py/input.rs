@@ -79,7 +79,8 @@ pub fn extract_text(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<PyBackedStr> 
 }
 
 fn text_item(item: &Bound<'_, PyAny>, arg: &str, row: Option<usize>) -> PyResult<PyBackedStr> {
-    let place = match row {
+    // Formatted only on error: this runs for every text of a batch.
+    let place = || match row {
         Some(i) => format!("{arg}[{i}]"),
         None => arg.to_string(),
     };
@@ -91,13 +92,15 @@ fn text_item(item: &Bound<'_, PyAny>, arg: &str, row: Option<usize>) -> PyResult
     };
     let s = item.cast::<PyString>().map_err(|_| {
         err(PyTypeError::new_err(format!(
-            "{place}: expected str, got {}",
+            "{}: expected str, got {}",
+            place(),
             type_name(item)
         )))
     })?;
     s.extract::<PyBackedStr>().map_err(|_| {
         err(PyValueError::new_err(format!(
-            "{place}: text is not valid Unicode (it contains a lone surrogate)"
+            "{}: text is not valid Unicode (it contains a lone surrogate)",
+            place()
         )))
     })
 }
