@@ -346,15 +346,32 @@ impl Interner {
             out.indptr
                 .extend(r.indptr.iter().skip(1).map(|&end| base + end));
         }
-        // Each part's ids are freed once re-numbered.
-        let pieces: Vec<(TokenIds, Option<Vec<u32>>)> = rows.into_iter().zip(remaps).collect();
-        let len = |(r, _): &(TokenIds, _)| r.ids.len();
-        crate::parallel::extend_par(&mut out.ids, pieces, len, |(r, remap), sink| match remap {
-            None => sink.write_mapped(&r.ids, |&id| id),
-            Some(remap) => sink.write_mapped(&r.ids, |&id| remap[id as usize]),
-        });
+        // In pieces of at most MERGE_PIECE ids, so that the threads share the work evenly:
+        // parts differ in size, and a copy (the first part's ids) is faster than a re-numbering.
+        let pieces: Vec<(&[u32], Option<&[u32]>)> = rows
+            .iter()
+            .zip(&remaps)
+            .flat_map(|(r, remap)| {
+                r.ids
+                    .chunks(MERGE_PIECE)
+                    .map(move |c| (c, remap.as_deref()))
+            })
+            .collect();
+        let len = |(ids, _): &(&[u32], _)| ids.len();
+        crate::parallel::extend_par(
+            &mut out.ids,
+            pieces,
+            len,
+            |(ids, remap), sink| match remap {
+                None => sink.write_mapped(ids, |&id| id),
+                Some(remap) => sink.write_mapped(ids, |&id| remap[id as usize]),
+            },
+        );
     }
 }
+
+/// Ids re-numbered at a time by one thread in [`Interner::merge_all`].
+const MERGE_PIECE: usize = 1 << 16;
 
 /// Token ids of the documents of a batch, in the layout of a CSR matrix: document `i`'s ids
 /// are `ids[indptr[i]..indptr[i + 1]]`, into an [`Interner`].

@@ -413,6 +413,19 @@ def test_token_ids_edge_cases_and_bad_input():
         tok.token_ids(pd.Series(["a", 3], index=["w", "x"]))
 
 
+def test_vocabulary_strs_are_ordinary_strs():
+    # ASCII tokens are built as compact strs by hand: they must compare, hash, slice and
+    # encode like strs made by Python, next to one-character and non-ASCII ones.
+    words = ["a", "mali", "Été", "ab", "x" * 300, "qu'il", "1,500", "niger"]
+    vocab = wn.Tokenizer(pattern="sklearn").token_ids([" ".join(words)]).vocabulary
+    expected = ["mali", "été", "ab", "x" * 300, "qu", "il", "500", "niger"]
+    assert vocab == expected
+    assert {w: i for i, w in enumerate(vocab)} == {w: i for i, w in enumerate(expected)}
+    for got, want in zip(vocab, expected, strict=True):
+        assert type(got) is str and hash(got) == hash(want) and got.isascii() == want.isascii()
+        assert got.encode() == want.encode() and got[1:] == want[1:] and got.upper() == want.upper()
+
+
 def test_token_ids_tokens_from_hand_built_and_bad_input():
     ids = wn.TokenIds(["mali", "bamako"], np.array([1, 0, 0], dtype=np.int64), np.array([0, 0, 3]))
     assert ids.tokens() == [[], ["bamako", "mali", "mali"]]

@@ -37,6 +37,32 @@ pub fn with_out_matrix<T: Element, R>(
     f(rw.as_slice_mut().map_err(|_| c_order())?)
 }
 
+/// A Python `str` of `s`. An ASCII string of two or more bytes (nearly every token) is made
+/// as a new compact ASCII str and its bytes copied in, a third faster than
+/// `PyUnicode_FromStringAndSize`, which decodes UTF-8 (a vocabulary is tens of thousands of
+/// strs); others go through PyO3 (which keeps CPython's cached one-character strs).
+pub fn new_str<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+    use pyo3::ffi;
+    if s.len() >= 2 && s.is_ascii() {
+        if let Ok(n) = ffi::Py_ssize_t::try_from(s.len()) {
+            // SAFETY: the GIL is held. PyUnicode_New(n, 127) returns a new reference to a
+            // compact ASCII str with room for n one-byte characters (PyUnicode_DATA), or NULL
+            // with an exception set; all n bytes written are ASCII, as such a str must hold.
+            unsafe {
+                let ptr = ffi::PyUnicode_New(n, 127);
+                if !ptr.is_null() {
+                    let data = ffi::PyUnicode_DATA(ptr).cast::<u8>();
+                    std::ptr::copy_nonoverlapping(s.as_ptr(), data, s.len());
+                    return Bound::from_owned_ptr(py, ptr).cast_into_unchecked();
+                }
+                // Out of memory: drop the exception, PyO3's path below raises its own.
+                ffi::PyErr_Clear();
+            }
+        }
+    }
+    PyString::new(py, s)
+}
+
 /// Borrow every item of `obj` (a list, tuple or other sequence of `str`) as UTF-8 without
 /// copying. A non-`str` item is a `TypeError`, a lone surrogate a `ValueError`; both name
 /// `arg`, the position, and carry it as `.position`.

@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use super::input::{extract_text, extract_texts, run_batch, run_detached};
+use super::input::{extract_text, extract_texts, new_str, run_batch, run_detached};
 use super::CoreResultExt;
 use crate::interner::Interner;
 use crate::lang::LanguageDetector;
@@ -161,10 +161,8 @@ impl PyTokenizer {
     ) -> PyResult<Bound<'py, PyList>> {
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         // One Python str per distinct token; lists hold references to them.
-        let strs: Vec<Bound<'py, PyAny>> = table
-            .terms()
-            .map(|t| PyString::new(py, t).into_any())
-            .collect();
+        let strs: Vec<Bound<'py, PyAny>> =
+            table.terms().map(|t| new_str(py, t).into_any()).collect();
         let rows: Vec<&[u32]> = docs.docs().collect();
         lists_of(py, &strs, &rows, n_jobs.or(self.n_jobs))
     }
@@ -185,7 +183,7 @@ impl PyTokenizer {
     )> {
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         let indptr: Vec<i64> = docs.indptr.iter().map(|&p| p as i64).collect();
-        let vocabulary = PyList::new(py, table.terms())?;
+        let vocabulary = PyList::new(py, table.terms().map(|t| new_str(py, t)))?;
         Ok((
             vocabulary,
             docs.ids.into_pyarray(py),
