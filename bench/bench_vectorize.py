@@ -99,7 +99,7 @@ def main() -> None:
         for f in fns.values():
             f()  # warm up: imports, thread pool
         times = interleaved(fns, args.repeats)
-        (sk_s, sk_cpu), (wn_s, wn_cpu) = times["sklearn"], times["wirenlp"]
+        (sk_s, sk_cpu, _), (wn_s, wn_cpu, _) = times["sklearn"], times["wirenlp"]
         cpu = f"{sk_cpu:.2f}/{wn_cpu:.2f}"
         print(
             f"{name:30} {sk_s:9.3f} {wn_s:9.3f} {sk_s / wn_s:7.1f}x {cpu:>13} "
