@@ -311,6 +311,30 @@ def test_batch_lists_hold_one_reference_per_slot():
         assert len(set(slots.values())) > 1
 
 
+def test_token_lists_give_references_back_when_building_fails():
+    # Each token's reference count is raised by its uses before the lists are filled; if
+    # building then fails (here: code run by the garbage collection the build starts changes
+    # one of the new lists), those references must be given back, or the tokens leak.
+    out = wn.Tokenizer().token_ids(["le Mali et le Niger", "Bamako, le Mali"] * 300)
+    before = [sys.getrefcount(w) for w in out.vocabulary]
+    old = {id(o) for o in gc.get_objects()}
+
+    def meddle(phase: str, info: dict) -> None:
+        if phase == "start":
+            for o in gc.get_objects(0):
+                if type(o) is list and not o and id(o) not in old:
+                    o.append(None)
+
+    gc.callbacks.append(meddle)
+    try:
+        with pytest.raises(RuntimeError, match="changed while it was being built"):
+            out.tokens()
+    finally:
+        gc.callbacks.remove(meddle)
+    assert [sys.getrefcount(w) for w in out.vocabulary] == before
+    assert out.tokens()[1] == ["bamako", "le", "mali"]
+
+
 def test_batch_lists_and_the_garbage_collector():
     # While the lists are built the collector is paused; when it was running, the young
     # generation is collected once, while the new lists are still empty. The lists stay

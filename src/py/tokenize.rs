@@ -161,10 +161,9 @@ impl PyTokenizer {
     ) -> PyResult<Bound<'py, PyList>> {
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         // One Python str per distinct token; lists hold references to them.
-        let strs: Vec<Bound<'py, PyAny>> =
-            table.terms().map(|t| new_str(py, t).into_any()).collect();
         let rows: Vec<&[u32]> = docs.docs().collect();
-        lists_of(py, &strs, &rows, n_jobs.or(self.n_jobs))
+        let str_of = |id: usize| Ok(new_str(py, table.term(id as u32)).into_any());
+        lists_of(py, table.len(), str_of, &rows, n_jobs.or(self.n_jobs))
     }
 
     /// Token ids of every text: `(vocabulary, ids, indptr)`, document `i`'s tokens being
@@ -270,7 +269,6 @@ pub fn _token_lists<'py>(
     ids: numpy::PyReadonlyArray1<'py, u32>,
     indptr: numpy::PyReadonlyArray1<'py, i64>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let items: Vec<Bound<'py, PyAny>> = vocabulary.iter().collect();
     let ids = ids.as_slice()?;
     let indptr = indptr.as_slice()?;
     let bad_ptr = || {
@@ -291,15 +289,23 @@ pub fn _token_lists<'py>(
         .windows(2)
         .map(|w| ids.get(w[0] as usize..w[1] as usize).ok_or_else(bad_ptr))
         .collect::<PyResult<_>>()?;
-    lists_of(py, &items, &rows, None)
+    lists_of(
+        py,
+        vocabulary.len(),
+        |i| vocabulary.get_item(i),
+        &rows,
+        None,
+    )
 }
 
-/// A new Python list (itself in a list) per row of `rows`, holding `items[id]` for each id of
-/// the row.
+/// A new Python list (itself in a list) per row of `rows`, holding item `id` for each id of
+/// the row, where `item(i)` gives item `i` of `n_items`.
 ///
 /// Filled one `Py_INCREF` after another, two million slots wait on a cache miss each time an
-/// item is rare. Instead, each item's reference count is raised by its number of uses in one
-/// go, and the slots of the (brand new, still private) lists are then filled in parallel:
+/// item is rare. Instead, the items' uses are counted first, each item's reference count is
+/// raised by its number of uses in one go as soon as it is made (while it is in the cache: a
+/// pass over tens of thousands of items afterwards misses on each), and the slots of the
+/// (brand new, still private) lists are then filled in parallel:
 /// plain pointer stores by rayon workers, while this thread holds the GIL, so that no Python
 /// code runs or sees a list before it is whole.
 ///
@@ -310,19 +316,84 @@ pub fn _token_lists<'py>(
 /// their millions of slots (about 7 ns each) only to find strs.
 fn lists_of<'py>(
     py: Python<'py>,
-    items: &[Bound<'py, PyAny>],
+    n_items: usize,
+    item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
     rows: &[&[u32]],
     n_jobs: Option<i64>,
 ) -> PyResult<Bound<'py, PyList>> {
     without_gc(py, |gc_was_enabled| {
-        PyList::new(py, filled_lists(py, items, rows, n_jobs, gc_was_enabled)?)
+        let lists = filled_lists(py, n_items, item, rows, n_jobs, gc_was_enabled)?;
+        PyList::new(py, lists)
     })
 }
 
 /// The lists of [`lists_of`].
 fn filled_lists<'py>(
     py: Python<'py>,
+    n_items: usize,
+    mut item: impl FnMut(usize) -> PyResult<Bound<'py, PyAny>>,
+    rows: &[&[u32]],
+    n_jobs: Option<i64>,
+    collect_young: bool,
+) -> PyResult<Vec<Bound<'py, PyList>>> {
+    use pyo3::ffi;
+    use rayon::prelude::*;
+
+    let uses = crate::parallel::install(n_jobs, || {
+        // One count array per thread (not per rayon split: each is as long as `items`).
+        let per_thread = rows.len().div_ceil(rayon::current_num_threads()).max(1);
+        rows.par_chunks(per_thread)
+            .map(|chunk| {
+                let mut acc = vec![0usize; n_items];
+                for &id in chunk.iter().copied().flatten() {
+                    *acc.get_mut(id as usize).ok_or(id)? += 1;
+                }
+                Ok(acc)
+            })
+            .reduce(
+                || Ok(vec![0usize; n_items]),
+                |a, b| {
+                    let (mut a, b) = (a?, b?);
+                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                    Ok(a)
+                },
+            )
+    })
+    .py_err()?
+    // Every id must name an item before a slot is filled.
+    .map_err(|id: u32| {
+        PyValueError::new_err(format!(
+            "ids: {id} is not an index into the vocabulary ({n_items} tokens)"
+        ))
+    })?;
+    // Each item, its count raised by its uses while it is fresh in the cache.
+    let mut items = Vec::with_capacity(n_items);
+    for (i, &n) in uses.iter().enumerate() {
+        let it = item(i)?;
+        for _ in 0..n {
+            // SAFETY: the GIL is held and the item is alive (`it` holds a reference).
+            unsafe { ffi::Py_INCREF(it.as_ptr()) };
+        }
+        items.push(it);
+    }
+    let filled = fill_lists(py, &items, &uses, rows, n_jobs, collect_young);
+    if filled.is_err() {
+        // Nothing holds the references counted for the lists: give them back.
+        for (it, &n) in items.iter().zip(&uses) {
+            for _ in 0..n {
+                // SAFETY: the GIL is held; `it` keeps the item alive past these.
+                unsafe { ffi::Py_DECREF(it.as_ptr()) };
+            }
+        }
+    }
+    filled
+}
+
+/// The lists of [`filled_lists`], given the items with their counts already raised.
+fn fill_lists<'py>(
+    py: Python<'py>,
     items: &[Bound<'py, PyAny>],
+    uses: &[usize],
     rows: &[&[u32]],
     n_jobs: Option<i64>,
     collect_young: bool,
@@ -338,35 +409,8 @@ fn filled_lists<'py>(
     unsafe impl<T> Send for Shared<T> {}
     unsafe impl<T> Sync for Shared<T> {}
 
+    debug_assert_eq!(items.len(), uses.len());
     let ptrs: Vec<Shared<ffi::PyObject>> = items.iter().map(|s| Shared(s.as_ptr())).collect();
-    let uses = crate::parallel::install(n_jobs, || {
-        // One count array per thread (not per rayon split: each is as long as `items`).
-        let per_thread = rows.len().div_ceil(rayon::current_num_threads()).max(1);
-        rows.par_chunks(per_thread)
-            .map(|chunk| {
-                let mut acc = vec![0usize; ptrs.len()];
-                for &id in chunk.iter().copied().flatten() {
-                    *acc.get_mut(id as usize).ok_or(id)? += 1;
-                }
-                Ok(acc)
-            })
-            .reduce(
-                || Ok(vec![0usize; ptrs.len()]),
-                |a, b| {
-                    let (mut a, b) = (a?, b?);
-                    a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                    Ok(a)
-                },
-            )
-    })
-    .py_err()?
-    // Every id must name an item before a slot is filled.
-    .map_err(|id: u32| {
-        PyValueError::new_err(format!(
-            "ids: {id} is not an index into the vocabulary ({} tokens)",
-            ptrs.len()
-        ))
-    })?;
     let lists = rows
         .iter()
         .map(|_| {
@@ -414,12 +458,6 @@ fn filled_lists<'py>(
             let l = list.as_ptr().cast::<ffi::PyListObject>();
             (*l).ob_item = slots;
             (*l).allocated = n;
-        }
-    }
-    for (p, &n) in ptrs.iter().zip(&uses) {
-        for _ in 0..n {
-            // SAFETY: the GIL is held and the item is alive (`items` holds a reference).
-            unsafe { ffi::Py_INCREF(p.0) };
         }
     }
     let slots: Vec<Shared<*mut ffi::PyObject>> = lists
