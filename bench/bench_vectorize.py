@@ -7,7 +7,9 @@ high-water mark (``VmHWM``, reset through ``/proc/self/clear_refs`` just before 
 the RSS before it, so it counts everything the call allocates, in Rust or Python, including the
 result. Both libraries must produce the same matrix shape and number of stored values.
 Time: medians over rounds that run sklearn then wirenlp, in one process, wall clock and CPU
-(all threads): taking turns, a noisy spell on a shared machine falls on both alike.
+(all threads): taking turns, a noisy spell on a shared machine falls on both alike. In a round
+each runs as many calls in a row as fill 0.2 s (sklearn's one call already does), and the
+time per call is the total divided by the calls (see ``timing.interleaved``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ class Timing(NamedTuple):
 
 
 def interleaved(
-    fns: dict[str, Callable[[], object]], repeats: int, min_time: float = 0.0
+    fns: dict[str, Callable[[], object]], repeats: int, min_time: float = 0.2
 ) -> dict[str, Timing]:
     """Medians of each function over `repeats` rounds that run every function in order.
 
