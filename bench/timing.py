@@ -28,10 +28,11 @@ def interleaved(
 
     In a round a function is called as many times in a row as take at least `min_time`
     seconds (once when a call takes that long, as timeit's autorange does), and the time per
-    call is the total divided by the calls. A call of a few milliseconds on its own measures
-    mostly how the machine wakes up: on this shared 2-core machine the first parallel call
-    after half a second of other work (or of sleep) runs 1.5 to 1.9 times as long as the next
-    ones. The first call of each round is reported too (`first`).
+    call is the total divided by the calls. A call of a few milliseconds on its own partly
+    measures how the machine wakes up: on this shared 2-core machine the first parallel call
+    after half a second of other work (or of sleep) was seen to take 1.3 to 1.7 times as long
+    as the next ones, depending on the machine's state. The first call of each round is
+    reported too (`first`).
     """
     counts = {}
     for name, fn in fns.items():

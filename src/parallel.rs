@@ -74,7 +74,7 @@ where
 /// Split `0..lens.len()` into at most `pieces` contiguous ranges holding about the same total
 /// of `lens` each (bytes of text: documents differ in length by orders of magnitude, so equal
 /// counts of documents are not equal work). No range is empty; no input gives no range.
-pub fn balanced_ranges(lens: &[usize], pieces: usize) -> Vec<Range<usize>> {
+fn balanced_ranges(lens: &[usize], pieces: usize) -> Vec<Range<usize>> {
     let total: u128 = lens.iter().map(|&l| l as u128).sum();
     let pieces = pieces.clamp(1, lens.len().max(1));
     let mut out = Vec::with_capacity(pieces);
@@ -456,7 +456,7 @@ mod tests {
             "no range was shared: {:?}",
             parts.iter().map(Vec::len).collect::<Vec<_>>()
         );
-        // Evenly loaded: one part per thread.
+        // On one thread: one part.
         let parts = parts_of(&lens, 1, |_| false);
         assert_eq!(parts.len(), 1);
         assert_covers(&parts, lens.len());

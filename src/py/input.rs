@@ -38,9 +38,9 @@ pub fn with_out_matrix<T: Element, R>(
 }
 
 /// A Python `str` of `s`. An ASCII string of two or more bytes (nearly every token) is made
-/// as a new compact ASCII str and its bytes copied in, a third faster than
-/// `PyUnicode_FromStringAndSize`, which decodes UTF-8 (a vocabulary is tens of thousands of
-/// strs); others go through PyO3 (which keeps CPython's cached one-character strs).
+/// as a new compact ASCII str and its bytes copied in, skipping the UTF-8 decoding of
+/// `PyUnicode_FromStringAndSize` (a vocabulary is tens of thousands of strs); others go
+/// through PyO3 (which keeps CPython's cached one-character strs).
 pub fn new_str<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyString> {
     use pyo3::ffi;
     if s.len() >= 2 && s.is_ascii() {

@@ -376,7 +376,7 @@ fn filled_lists<'py>(
         }
         items.push(it);
     }
-    let filled = fill_lists(py, &items, &uses, rows, n_jobs, collect_young);
+    let filled = lists_of_counted(py, &items, &uses, rows, n_jobs, collect_young);
     if filled.is_err() {
         // Nothing holds the references counted for the lists: give them back.
         for (it, &n) in items.iter().zip(&uses) {
@@ -389,8 +389,9 @@ fn filled_lists<'py>(
     filled
 }
 
-/// The lists of [`filled_lists`], given the items with their counts already raised.
-fn fill_lists<'py>(
+/// The lists of [`filled_lists`], given its items with their counts already raised by
+/// `uses`.
+fn lists_of_counted<'py>(
     py: Python<'py>,
     items: &[Bound<'py, PyAny>],
     uses: &[usize],
