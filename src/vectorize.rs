@@ -20,7 +20,7 @@ use crate::analyzer::{Analyzer, AnalyzerConfig, Scratch};
 use crate::error::{Error, Result};
 use crate::interner::Interner;
 use crate::keytable::{KeyTable, LOOKAHEAD};
-use crate::parallel::{concat_par, extend_par, Interrupt};
+use crate::parallel::{concat_par, contiguous_parts, extend_par, Interrupt};
 
 /// Version of the saved-state format; a file from a newer version is refused.
 pub const FORMAT_VERSION: u32 = 1;
@@ -751,6 +751,24 @@ pub fn normalize_row(row: &mut [f64], norm: Option<Norm>) {
     }
 }
 
+/// The counting state of one part of a packed fit (see `fit_packed`).
+struct PackedPart<K> {
+    /// The part's tokens.
+    tokens: Interner,
+    /// Its distinct n-grams of two or more tokens, and their keys in id order.
+    terms: KeyTable<K>,
+    keys: Vec<K>,
+    /// Scratch: a document's n-gram keys with their hashes, its token ids, its n-gram
+    /// cells (counted by `terms`), a buffer for lower-casing.
+    grams: Vec<(u64, K)>,
+    ids: Vec<u32>,
+    doc_grams: Vec<(u32, u32)>,
+    buf: String,
+    /// A document's unigram counts.
+    singles: DocCounter,
+    rows: Rows,
+}
+
 /// Documents per chunk of the parallel pass: two chunks per thread. More chunks balance the
 /// load better but repeat each common term in more chunk vocabularies for the merge (on
 /// NewsArticles at 2 threads, 4 chunks per thread cost 8% more CPU for bigrams, 4% for
@@ -999,80 +1017,89 @@ impl Vectorizer {
         // distinct n-gram of a chunk) are then rewritten to global token ids, and strings
         // are built only for the terms that are kept.
         let unigrams = (lo, hi) == (1, 1);
-        let counted: Vec<(Interner, Vec<K>, Rows)> = docs
-            .par_chunks(chunk_len(docs.len()))
-            .map(|chunk| {
-                let bytes: usize = chunk.iter().map(|d| d.len()).sum();
-                let mut tokens = Interner::for_text(bytes);
-                // Distinct n-grams of a chunk: about one per 8 bytes of news text; sizing
+        // One part per thread unless a thread falls behind (see `contiguous_parts`): each
+        // part's tables are merged afterwards.
+        let lens: Vec<usize> = docs.iter().map(|d| d.len()).collect();
+        let parts = contiguous_parts(
+            &lens,
+            |bytes| PackedPart::<K> {
+                tokens: Interner::for_text(bytes),
+                // Distinct n-grams of a part: about one per 8 bytes of news text; sizing
                 // the table up front avoids rehashing as it grows.
-                let expect = if unigrams { 0 } else { bytes / 8 };
-                let mut terms: KeyTable<K> = KeyTable::with_capacity(expect);
-                let mut grams: Vec<(u64, K)> = Vec::new();
-                let mut keys = Vec::with_capacity(expect);
-                // Unigrams are counted by token id, longer n-grams by their id in `terms`,
-                // marked with NGRAM while the chunk's number of tokens is unknown.
-                let mut singles = DocCounter::default();
-                // This document's n-gram cells, counted by `terms`.
-                let mut doc_grams: Vec<(u32, u32)> = Vec::new();
-                let mut rows = Rows {
-                    ptr: Vec::with_capacity(chunk.len() + 1),
+                terms: KeyTable::with_capacity(if unigrams { 0 } else { bytes / 8 }),
+                keys: Vec::with_capacity(if unigrams { 0 } else { bytes / 8 }),
+                grams: Vec::new(),
+                singles: DocCounter::default(),
+                doc_grams: Vec::new(),
+                rows: Rows {
+                    ptr: vec![0],
                     cells: Vec::new(),
-                };
-                rows.ptr.push(0);
-                let mut ids: Vec<u32> = Vec::new();
-                let mut buf = String::new();
-                for doc in chunk {
-                    if stop.is_set() {
-                        break;
-                    }
-                    if unigrams {
-                        self.analyzer.for_each_word_key(
-                            doc,
-                            &mut buf,
-                            #[inline(always)]
-                            |k| singles.add(tokens.intern_key(k)),
-                        );
-                    } else {
-                        ids.clear();
-                        self.analyzer
-                            .for_each_word_key(doc, &mut buf, |k| ids.push(tokens.intern_key(k)));
-                        if lo == 1 {
-                            ids.iter().for_each(|&t| singles.add(t));
-                        }
-                        grams.clear();
-                        crate::analyzer::for_each_ngram(&ids, lo.max(2), hi, |w| {
-                            let key = pack(w);
-                            grams.push((KeyTable::<K>::hash(key), key));
-                        });
-                        // Each key's slot is fetched LOOKAHEAD keys before its lookup.
-                        for &(h, _) in grams.iter().take(LOOKAHEAD) {
-                            terms.prefetch(h);
-                        }
-                        for (i, &(h, key)) in grams.iter().enumerate() {
-                            if let Some(&(ahead, _)) = grams.get(i + LOOKAHEAD) {
-                                terms.prefetch(ahead);
-                            }
-                            if terms.count_in(h, key, &mut doc_grams) {
-                                keys.push(key);
-                            }
-                        }
-                    }
-                    // As sklearn's analyzer gives them: unigrams, then longer n-grams, each in
-                    // order of first appearance.
-                    singles.flush(&mut rows.cells, 0);
-                    let tag = if lo == 1 { NGRAM } else { 0 };
-                    rows.cells
-                        .extend(doc_grams.drain(..).map(|(id, c)| (id | tag, c)));
-                    rows.ptr.push(rows.cells.len());
+                },
+                ids: Vec::new(),
+                buf: String::new(),
+            },
+            |p, i| {
+                if stop.is_set() {
+                    return;
                 }
+                let doc = docs[i];
+                // Unigrams are counted by token id, longer n-grams by their id in `terms`,
+                // marked with NGRAM while the part's number of tokens is unknown.
+                if unigrams {
+                    let (tokens, singles) = (&mut p.tokens, &mut p.singles);
+                    self.analyzer.for_each_word_key(
+                        doc,
+                        &mut p.buf,
+                        #[inline(always)]
+                        |k| singles.add(tokens.intern_key(k)),
+                    );
+                } else {
+                    p.ids.clear();
+                    let (tokens, ids) = (&mut p.tokens, &mut p.ids);
+                    self.analyzer
+                        .for_each_word_key(doc, &mut p.buf, |k| ids.push(tokens.intern_key(k)));
+                    if lo == 1 {
+                        p.ids.iter().for_each(|&t| p.singles.add(t));
+                    }
+                    p.grams.clear();
+                    crate::analyzer::for_each_ngram(&p.ids, lo.max(2), hi, |w| {
+                        let key = pack(w);
+                        p.grams.push((KeyTable::<K>::hash(key), key));
+                    });
+                    // Each key's slot is fetched LOOKAHEAD keys before its lookup.
+                    for &(h, _) in p.grams.iter().take(LOOKAHEAD) {
+                        p.terms.prefetch(h);
+                    }
+                    for (i, &(h, key)) in p.grams.iter().enumerate() {
+                        if let Some(&(ahead, _)) = p.grams.get(i + LOOKAHEAD) {
+                            p.terms.prefetch(ahead);
+                        }
+                        if p.terms.count_in(h, key, &mut p.doc_grams) {
+                            p.keys.push(key);
+                        }
+                    }
+                }
+                // As sklearn's analyzer gives them: unigrams, then longer n-grams, each in
+                // order of first appearance.
+                p.singles.flush(&mut p.rows.cells, 0);
+                let tag = if lo == 1 { NGRAM } else { 0 };
+                p.rows
+                    .cells
+                    .extend(p.doc_grams.drain(..).map(|(id, c)| (id | tag, c)));
+                p.rows.ptr.push(p.rows.cells.len());
+            },
+        );
+        let counted: Vec<(Interner, Vec<K>, Rows)> = parts
+            .into_iter()
+            .map(|p| {
+                let mut keys = p.keys;
                 if lo == 1 {
-                    // The chunk's term ids: its tokens, then the n-grams of `terms` (the
+                    // The part's term ids: its tokens, then the n-grams of `terms` (the
                     // cells marked NGRAM are rewritten to these ids by `chunk_counts`).
-                    let n_tokens = tokens.len() as u32;
+                    let n_tokens = p.tokens.len() as u32;
                     keys = (0..n_tokens).map(|i| pack(&[i])).chain(keys).collect();
                 }
-                (tokens, keys, rows)
+                (p.tokens, keys, p.rows)
             })
             .collect();
         stop.check()?;
