@@ -394,7 +394,7 @@ mod tests {
                 |_| Vec::new(),
                 |items: &mut Vec<usize>, i| {
                     if slow(i) {
-                        std::thread::sleep(std::time::Duration::from_micros(200));
+                        std::thread::sleep(std::time::Duration::from_micros(500));
                     }
                     items.push(i);
                 },
@@ -446,8 +446,8 @@ mod tests {
 
     #[test]
     fn contiguous_parts_relieve_a_thread_that_falls_behind() {
-        // The first thread's range is slow: the other thread, done with its own, takes the
-        // back of it, in parts that still come out in order.
+        // The first thread's range is slow (0.1 s): the other thread, done with its own in
+        // microseconds, takes the back of it, in parts that still come out in order.
         let lens = vec![100; 400];
         let parts = parts_of(&lens, 2, |i| i < 200);
         assert_covers(&parts, lens.len());
