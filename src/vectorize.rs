@@ -769,7 +769,8 @@ struct PackedPart<K> {
     rows: Rows,
 }
 
-/// Documents per chunk of the parallel pass: two chunks per thread. More chunks balance the
+/// Documents per chunk of the parallel passes that do not use `contiguous_parts` (fits on
+/// strings, transform): two chunks per thread. More chunks balance the
 /// load better but repeat each common term in more chunk vocabularies for the merge (on
 /// NewsArticles at 2 threads, 4 chunks per thread cost 8% more CPU for bigrams, 4% for
 /// unigrams); one chunk per thread leaves a thread idle whenever the other is held up.
@@ -1089,8 +1090,10 @@ impl Vectorizer {
                 p.rows.ptr.push(p.rows.cells.len());
             },
         );
+        // In parallel, as when each part's keys were finished by its own thread: with lo == 1
+        // each part's keys are rebuilt, hundreds of thousands for bigrams.
         let counted: Vec<(Interner, Vec<K>, Rows)> = parts
-            .into_iter()
+            .into_par_iter()
             .map(|p| {
                 let mut keys = p.keys;
                 if lo == 1 {
