@@ -9,6 +9,8 @@
 //! by the caller (a curly quote or a dash is not a word character), while an ASCII-only run is
 //! exactly a run of word characters.
 
+use std::ops::ControlFlow;
+
 /// The masks of a 64-byte block: bit `i` set when byte `i` is an ASCII letter or digit or a
 /// non-ASCII byte; a non-ASCII byte; an ASCII capital; an ASCII digit; `_`.
 #[cfg(target_arch = "x86_64")]
@@ -107,6 +109,19 @@ fn masks_at(bytes: &[u8], base: usize, underscore: bool) -> Masks {
 /// non-candidate, and ends where the reverse happens), a couple of bit operations per run.
 #[inline(always)]
 pub fn for_each_run(bytes: &[u8], underscore: bool, mut f: impl FnMut(Run)) {
+    let _: ControlFlow<()> = try_for_each_run(bytes, underscore, |run| {
+        f(run);
+        ControlFlow::Continue(())
+    });
+}
+
+/// [`for_each_run`] until `f` breaks; returns what it broke with.
+#[inline(always)]
+pub fn try_for_each_run<B>(
+    bytes: &[u8],
+    underscore: bool,
+    mut f: impl FnMut(Run) -> ControlFlow<B>,
+) -> ControlFlow<B> {
     // The run still open at the end of the previous block, if any.
     let mut open: Option<Run> = None;
     let mut base = 0;
@@ -128,7 +143,7 @@ pub fn for_each_run(bytes: &[u8], underscore: bool, mut f: impl FnMut(Run)) {
             run.end = base + e as usize;
             run.ascii &= m.high & below == 0;
             run.upper |= m.upper & below != 0;
-            f(*run);
+            f(*run)?;
             open = None;
             ends &= ends - 1;
         }
@@ -153,14 +168,15 @@ pub fn for_each_run(bytes: &[u8], underscore: bool, mut f: impl FnMut(Run)) {
                 break;
             }
             ends &= ends - 1;
-            f(run);
+            f(run)?;
         }
         base += 64;
     }
     if let Some(mut run) = open {
         run.end = bytes.len();
-        f(run);
+        f(run)?;
     }
+    ControlFlow::Continue(())
 }
 
 /// A maximal run of candidate word bytes: `start..end`, whether all its bytes are ASCII, and

@@ -1,6 +1,7 @@
 //! Character classes shared by the tokenizers and analyzers.
 
 use std::borrow::Cow;
+use std::ops::ControlFlow;
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
@@ -10,7 +11,7 @@ use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::interner::{low_bytes, Key};
-use crate::scan::{for_each_run, Run};
+use crate::scan::{for_each_run, try_for_each_run, Run};
 
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
 /// canonical combining class. ASCII text is returned as is.
@@ -288,22 +289,23 @@ where
 ///
 /// The hot loop of sklearn-mode tokenizing and counting: an ASCII run of 2 to 8 bytes (most of
 /// news) is loaded, lower-cased and hashed as one integer, with no copy, no `Option` and no
-/// call; longer runs, runs with other bytes, and texts with a capital sigma (whose lower case
-/// depends on its context) take the out-of-line paths of [`sklearn_pieces`].
+/// call; longer runs and runs with other bytes take the out-of-line paths of
+/// [`sklearn_pieces`].
+///
+/// A capital sigma is looked for only in runs with non-ASCII bytes (it is a word character,
+/// so it is in one), not in a pass over the whole text first. From the first run that holds
+/// one, the keys come from the lower-cased rest of the text: the characters before it lower-case
+/// alone, so the rest starts where their lower case ends.
 #[inline]
 pub fn for_each_sklearn_key<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
 where
     F: FnMut(&Key<'_>),
 {
-    if lowercase && has_capital_sigma(text) {
-        return keys_of_pieces(text, lowercase, buf, &mut f);
-    }
-    let bytes = text.as_bytes();
     // The scan calls this closure from three places, and the callers' closures (`f`) are big:
     // left to itself LLVM keeps them out of line, a call or two per token (the unigram fit
     // then runs 19% more instructions). Callers on hot paths mark their `f` the same way.
-    for_each_run(
-        bytes,
+    let sigma = try_for_each_run(
+        text.as_bytes(),
         true,
         #[inline(always)]
         |run| {
@@ -316,8 +318,12 @@ where
                 // register, cheaper than a branch that mispredicts on capitalized words.
                 f(&ascii_key(text, run.start, run.end, lowercase, buf));
             }
+            ControlFlow::Continue(())
         },
     );
+    if let ControlFlow::Break(at) = sigma {
+        keys_after_sigma(text, at, buf, &mut f);
+    }
 }
 
 /// Whether `text` holds a capital sigma (found by a vectorized search).
@@ -327,13 +333,18 @@ fn has_capital_sigma(text: &str) -> bool {
     SIGMA.find(text.as_bytes()).is_some()
 }
 
-/// The keys of [`sklearn_pieces`] of `text` (out of line: the general path).
+/// The keys of `text` lower-cased from byte `at` on, where the first capital sigma's run
+/// starts (out of line: rare).
 #[inline(never)]
-fn keys_of_pieces(text: &str, lowercase: bool, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
-    sklearn_pieces(text, lowercase, |p| piece_key(p, buf, f));
+fn keys_after_sigma(text: &str, at: usize, buf: &mut String, f: &mut dyn FnMut(&Key<'_>)) {
+    let lowered = lower(text);
+    let skip = lower(text.get(..at).unwrap_or_default()).len();
+    let rest = lowered.get(skip..).unwrap_or_default();
+    sklearn_pieces(rest, false, |p| piece_key(p, buf, f));
 }
 
-/// The keys of the pieces of `run`, a run that is not short and ASCII (out of line).
+/// The keys of the pieces of `run`, a run that is not short and ASCII (out of line); breaks
+/// with the run's start instead when lower-casing and the run holds a capital sigma.
 #[inline(never)]
 fn keys_of_run(
     text: &str,
@@ -341,8 +352,15 @@ fn keys_of_run(
     lowercase: bool,
     buf: &mut String,
     f: &mut dyn FnMut(&Key<'_>),
-) {
+) -> ControlFlow<usize> {
+    if lowercase
+        && !run.ascii
+        && has_capital_sigma(text.get(run.start..run.end).unwrap_or_default())
+    {
+        return ControlFlow::Break(run.start);
+    }
     pieces_of_run(text, run, lowercase, &mut |p| piece_key(p, buf, f));
+    ControlFlow::Continue(())
 }
 
 /// `f` with the key of the piece `p`.
@@ -488,6 +506,13 @@ mod tests {
             "",
             "Élection à Bangui: l’ambassadeur ÉTAIT là. ΟΔΟΣ Σ Straße İstanbul",
             "EXACTLYEIGHT ABCDEFGH abcdefgh ABCDEFGHI 12345678 123456789",
+            // Capital sigmas after other tokens, non-ASCII ones among them, whose lower case
+            // depends on characters across a quote or a point (final or not).
+            "ÉTÉ à Athènes, ΟΔΟΣ. Then ΑΣ'Β and Σ’Α, ΑΣ. ΣΑΣ ÉLAN Mali",
+            // The first sigma starts its run and is final (a modifier letter, a word character
+            // that case ignores, follows it), after capitals that lower-case to more bytes
+            // and to fewer (the Kelvin sign).
+            "İSTANBUL \u{212A}ELVIN ΑΒ'Σʰ x",
         ];
         for t in texts {
             keys_and_tokens_agree(t, true);
