@@ -342,10 +342,11 @@ impl Interner {
             }
             rows.push(ids);
         }
-        if out.is_empty() && rows.len() == 1 && remaps[0].is_none() {
-            // One part whose ids are already this interner's: nothing to copy.
-            *out = rows.pop().unwrap_or_default();
-            return;
+        if out.is_empty() && remaps.first().is_some_and(Option::is_none) {
+            // The first part's ids are already this interner's: they become the output as
+            // they are (no copy), and the other parts' ids are appended to them.
+            *out = rows.remove(0);
+            remaps.remove(0);
         }
         for r in &rows {
             let base = out.indptr.last().copied().unwrap_or(0);
@@ -353,7 +354,8 @@ impl Interner {
                 .extend(r.indptr.iter().skip(1).map(|&end| base + end));
         }
         // In pieces of at most MERGE_PIECE ids, so that the threads share the work evenly:
-        // parts differ in size, and a copy (the first part's ids) is faster than a re-numbering.
+        // parts differ in size, and a copy (a first part appended to ids already in `out`) is
+        // faster than a re-numbering.
         let pieces: Vec<(&[u32], Option<&[u32]>)> = rows
             .iter()
             .zip(&remaps)

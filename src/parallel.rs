@@ -116,8 +116,9 @@ const CLAIM: usize = 4;
 struct Shared(Mutex<Range<usize>>);
 
 /// Process items `0..lens.len()` (`lens`: each item's size, e.g. bytes of text) on the current
-/// rayon pool, in contiguous parts with one state each: `part(size)` makes the state of a
-/// part of about `size` (in units of `lens`), `step(&mut state, i)` processes item `i` into
+/// rayon pool, in contiguous parts with one state each: `part(first, size)` makes the state of
+/// a part that starts at item `first` and is about `size` long (in units of `lens`; the first
+/// part starts at item 0), `step(&mut state, i)` processes item `i` into
 /// it. Returns the states in order of their items, so that the parts' items are, in that
 /// order, exactly `0..lens.len()`, each part's processed in increasing order.
 ///
@@ -129,7 +130,7 @@ struct Shared(Mutex<Range<usize>>);
 /// up front. With the threads evenly loaded there is one part per thread.
 pub fn contiguous_parts<S: Send>(
     lens: &[usize],
-    part: impl Fn(usize) -> S + Sync,
+    part: impl Fn(usize, usize) -> S + Sync,
     step: impl Fn(&mut S, usize) + Sync,
 ) -> Vec<S> {
     // `before[i]`: the total size of the items before `i`.
@@ -142,7 +143,7 @@ pub fn contiguous_parts<S: Send>(
     let size = |r: &Range<usize>| before[r.end] - before[r.start];
     let threads = rayon::current_num_threads();
     if threads <= 1 || lens.len() <= 1 {
-        let mut state = part(size(&(0..lens.len())));
+        let mut state = part(0, size(&(0..lens.len())));
         (0..lens.len()).for_each(|i| step(&mut state, i));
         return vec![state];
     }
@@ -162,7 +163,7 @@ pub fn contiguous_parts<S: Send>(
                 let mut r = locked(&range.0);
                 let claim = r.start..r.end.min(r.start + CLAIM);
                 if state.is_none() {
-                    state = (!claim.is_empty()).then(|| (claim.start, part(size(&r))));
+                    state = (!claim.is_empty()).then(|| (claim.start, part(claim.start, size(&r))));
                 }
                 r.start = claim.end;
                 claim
@@ -382,17 +383,18 @@ mod tests {
         }
     }
 
-    /// The items of each part of `contiguous_parts`, in the order processed.
+    /// The items of each part of `contiguous_parts`, in the order processed; checks that each
+    /// part was made with its first item.
     fn parts_of(
         lens: &[usize],
         threads: usize,
         slow: impl Fn(usize) -> bool + Sync,
     ) -> Vec<Vec<usize>> {
-        install(Some(threads as i64), || {
+        let parts = install(Some(threads as i64), || {
             contiguous_parts(
                 lens,
-                |_| Vec::new(),
-                |items: &mut Vec<usize>, i| {
+                |first, _| (first, Vec::new()),
+                |(_, items): &mut (usize, Vec<usize>), i| {
                     if slow(i) {
                         std::thread::sleep(std::time::Duration::from_micros(500));
                     }
@@ -400,7 +402,15 @@ mod tests {
                 },
             )
         })
-        .unwrap()
+        .unwrap();
+        for (first, items) in &parts {
+            let made_for_first = items.first().is_none_or(|i| i == first);
+            assert!(
+                made_for_first,
+                "a part made for item {first} starts at {items:?}"
+            );
+        }
+        parts.into_iter().map(|(_, items)| items).collect()
     }
 
     /// The parts are contiguous, in order, each processed front to back, and cover every item
@@ -464,10 +474,10 @@ mod tests {
 
     #[test]
     fn contiguous_parts_size_each_part() {
-        // `part` is told the size of what is left of the range it starts on.
+        // `part` is told the item it starts at and the size of what is left of its range.
         let lens = [10, 20, 30, 40];
-        let sizes = install(Some(1), || contiguous_parts(&lens, |size| size, |_, _| {})).unwrap();
-        assert_eq!(sizes, [100]);
+        let parts = || contiguous_parts(&lens, |first, size| (first, size), |_, _| {});
+        assert_eq!(install(Some(1), parts).unwrap(), [(0, 100)]);
     }
 
     #[test]

@@ -444,16 +444,19 @@ impl Tokenizer {
         let lens: Vec<usize> = texts.iter().map(|t| t.as_ref().len()).collect();
         // Only news mode looks surface forms up; sklearn tokens are their surface.
         let news = self.config.pattern == Pattern::News;
+        let total: usize = lens.iter().sum();
         let parts = contiguous_parts(
             &lens,
-            |bytes| {
+            |first, bytes| {
                 // A table sized for the part's text, and room for its ids (news averages about
                 // six bytes per token; room that is never used costs no memory, as pages are
-                // only backed once written).
+                // only backed once written). The first part's ids become the output, which
+                // the merge extends with the other parts' ids: room for all of them.
                 let table = Interner::for_text(bytes);
+                let room = if first == 0 { total } else { bytes };
                 (
                     table,
-                    TokenIds::with_capacity(bytes / 4),
+                    TokenIds::with_capacity(room / 4),
                     news.then(SurfaceCache::new),
                 )
             },

@@ -1023,7 +1023,7 @@ impl Vectorizer {
         let lens: Vec<usize> = docs.iter().map(|d| d.len()).collect();
         let parts = contiguous_parts(
             &lens,
-            |bytes| PackedPart::<K> {
+            |_, bytes| PackedPart::<K> {
                 tokens: Interner::for_text(bytes),
                 // Distinct n-grams of a part: about one per 8 bytes of news text; sizing
                 // the table up front avoids rehashing as it grows.
