@@ -36,6 +36,10 @@ const TEXT_TABLE_CAP: usize = 57_344;
 /// Strings up to this many bytes live in their table entry.
 const INLINE: usize = 8;
 
+/// Strings of more than [`INLINE`] and up to this many bytes are looked up by their first and
+/// last eight bytes (two integers that overlap), with no hashing of the bytes one by one.
+const PAIR: usize = 16;
+
 /// `s` (at most [`INLINE`] bytes) as a zero-padded little-endian integer; longer strings give 0.
 /// Built from overlapping loads rather than a copy into a buffer, whose store the following
 /// integer load would have to wait for.
@@ -58,6 +62,33 @@ fn inline_key(s: &[u8]) -> u64 {
     }
 }
 
+/// The first and last eight bytes of `s` ([`INLINE`] < `s.len()` <= [`PAIR`]) as
+/// little-endian integers; `(0, 0)` for other lengths.
+#[inline]
+fn pair_words(s: &[u8]) -> (u64, u64) {
+    let word = |i: usize| {
+        s.get(i..i + 8)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    match s.len() {
+        9..=PAIR => (word(0), word(s.len() - 8)),
+        _ => (0, 0),
+    }
+}
+
+/// The hash of a string of [`INLINE`] < `len` <= [`PAIR`] bytes from its [`pair_words`]: one
+/// wide multiplication whose halves are folded, so that every byte reaches every bit (the tag
+/// and the slot a table takes from the top and bottom bits).
+#[inline]
+fn pair_hash(first: u64, last: u64, len: usize) -> u64 {
+    // Neither factor can be zero for UTF-8 text: each constant, as bytes, holds a sequence no
+    // valid UTF-8 string has (0xd3 0x08; 0x2e 0x8a).
+    let x = u128::from(first ^ 0x243f_6a88_85a3_08d3)
+        * u128::from(last ^ len as u64 ^ 0x1319_8a2e_0370_7344);
+    (x as u64) ^ (x >> 64) as u64
+}
+
 #[inline]
 fn saturated(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
@@ -72,10 +103,13 @@ fn saturated(len: usize) -> u32 {
 #[derive(Clone, Copy, Debug)]
 pub struct Key<'a> {
     hash: u64,
-    /// The zero-padded bytes of a string of at most [`INLINE`] bytes (0 for a longer one).
+    /// The zero-padded bytes of a string of at most [`INLINE`] bytes; the first eight bytes
+    /// of one of up to [`PAIR`] bytes (0 for a longer one).
     inline: u64,
+    /// The last eight bytes of a string of more than [`INLINE`] and up to [`PAIR`] bytes.
+    tail: u64,
     len: usize,
-    /// The string; empty for a short ASCII key made from an integer (`inline` holds it).
+    /// The string; empty for an ASCII key made from integers (`inline` and `tail` hold it).
     text: &'a str,
 }
 
@@ -88,13 +122,41 @@ impl<'a> Key<'a> {
                 text: s,
                 ..Key::short(inline_key(s.as_bytes()), s.len())
             }
+        } else if s.len() <= PAIR {
+            let (first, last) = pair_words(s.as_bytes());
+            Key {
+                text: s,
+                ..Key::pair(first, last, s.len())
+            }
         } else {
             Key {
                 hash: FxBuildHasher.hash_one(s),
                 inline: 0,
+                tail: 0,
                 len: s.len(),
                 text: s,
             }
+        }
+    }
+
+    /// The key of an ASCII string of `len` bytes, [`INLINE`] < `len` <= [`PAIR`], given as its
+    /// first and its last eight bytes in little-endian integers (they overlap unless `len` is
+    /// 16): the caller has checked that they are ASCII.
+    #[inline]
+    pub(crate) fn ascii_pair(first: u64, last: u64, len: usize) -> Key<'static> {
+        debug_assert!(len > INLINE && len <= PAIR);
+        debug_assert!((first | last) & 0x8080_8080_8080_8080 == 0);
+        Key::pair(first, last, len)
+    }
+
+    #[inline]
+    fn pair(first: u64, last: u64, len: usize) -> Key<'static> {
+        Key {
+            hash: pair_hash(first, last, len),
+            inline: first,
+            tail: last,
+            len,
+            text: "",
         }
     }
 
@@ -124,29 +186,11 @@ impl<'a> Key<'a> {
         Key {
             hash: FxBuildHasher.hash_one((inline, len)),
             inline,
+            tail: 0,
             len,
             text: "",
         }
     }
-}
-
-/// `a == b` for two slices of the same length; up to 16 bytes (most long words) are compared
-/// as two overlapping 8-byte integers instead of through a call to `memcmp`.
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
-    }
-    if !(8..=16).contains(&n) {
-        return a == b;
-    }
-    let word = |s: &[u8], i: usize| {
-        s.get(i..i + 8)
-            .and_then(|w| w.try_into().ok())
-            .map(u64::from_le_bytes)
-    };
-    word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8)
 }
 
 /// A mask of the low `len` bytes of a `u64` (`len` <= 8).
@@ -208,8 +252,9 @@ impl Interner {
         (0..self.len() as u32).map(|i| self.term(i))
     }
 
-    /// Whether `e` holds the string of `k`.
-    #[inline]
+    /// Whether `e` holds the string of `k`. Inlined into every probe: short strings are
+    /// compared here, longer ones out of line.
+    #[inline(always)]
     fn holds(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
         if e.len != saturated(k.len) {
             return false;
@@ -217,16 +262,25 @@ impl Interner {
         if k.len <= INLINE {
             return e.key == k.inline;
         }
+        Self::holds_long(ends, arena, e, k)
+    }
+
+    /// Whether `e`, whose length is that of `k` (more than [`INLINE`] bytes), holds its
+    /// string.
+    #[inline(never)]
+    fn holds_long(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
         let start = e.key as usize;
-        if e.len == u32::MAX {
+        let end = if e.len == u32::MAX {
             // A string of 4 GiB or more: its true length is in `ends`.
-            let end = ends.get(e.id as usize + 1).copied().unwrap_or(0);
-            return arena.as_bytes().get(start..end) == Some(k.text.as_bytes());
+            ends.get(e.id as usize + 1).copied().unwrap_or(0)
+        } else {
+            start + k.len
+        };
+        let held = arena.as_bytes().get(start..end).unwrap_or_default();
+        if k.len <= PAIR {
+            return pair_words(held) == (k.inline, k.tail);
         }
-        arena
-            .as_bytes()
-            .get(start..start + k.len)
-            .is_some_and(|held| same_bytes(held, k.text.as_bytes()))
+        held == k.text.as_bytes()
     }
 
     /// The hash of the string `e` holds (when the table grows).
@@ -236,10 +290,11 @@ impl Interner {
         } else {
             let (i, j) = (e.id as usize, e.id as usize + 1);
             let span = ends.get(i).zip(ends.get(j));
-            FxBuildHasher.hash_one(
+            Key::new(
                 span.and_then(|(&a, &b)| arena.get(a..b))
                     .unwrap_or_default(),
             )
+            .hash
         }
     }
 
@@ -277,7 +332,15 @@ impl Interner {
             }
             k.inline
         } else {
-            arena.push_str(k.text);
+            if k.text.len() == k.len {
+                arena.push_str(k.text);
+            } else {
+                // A key made from two integers holds ASCII bytes (see `ascii_pair`): the first
+                // eight, then the rest from the top of the last eight.
+                let (first, last) = (k.inline.to_le_bytes(), k.tail.to_le_bytes());
+                let rest = last.get(PAIR - k.len..).unwrap_or_default();
+                arena.extend(first.iter().chain(rest).map(|&b| char::from(b)));
+            }
             (arena.len() - k.len) as u64
         };
         ends.push(arena.len());
@@ -491,6 +554,61 @@ mod tests {
         assert!(Key::short_ascii(u64::from_le_bytes(*b"\xc3\xa9tait\0\0"), 6).is_none());
         assert!(Key::short_ascii(0, 9).is_none());
         assert!(i.get_key(&Key::new("abcdefghi")).is_none());
+        // 9 to 16 bytes as their first and last eight: the same keys as from the strings,
+        // whether the string or the integers come first, and the integers' string is stored.
+        let pair = |w: &str| {
+            let word = |at: usize| u64::from_le_bytes(w.as_bytes()[at..at + 8].try_into().unwrap());
+            Key::ascii_pair(word(0), word(w.len() - 8), w.len())
+        };
+        let longer = [
+            "abcdefghi",
+            "ninechars",
+            "abcdefghijklmnop",
+            "aaaaaaaaa",
+            "aaaaaaaaaa",
+        ];
+        for (n, w) in longer.iter().enumerate() {
+            let (by_pair, by_str) = if n % 2 == 0 {
+                (i.intern_key(&pair(w)), i.intern(w))
+            } else {
+                let by_str = i.intern(w);
+                (i.intern_key(&pair(w)), by_str)
+            };
+            assert_eq!(by_pair, by_str, "{w:?}");
+            assert_eq!(i.term(by_pair), *w);
+            assert_eq!(i.get_key(&pair(w)), Some(by_pair));
+        }
+        assert_eq!(i.len(), 10);
+        assert_eq!(i.get("abcdefghiabcdefghi"), None);
+        assert_eq!(i.get_key(&pair("abcdefgh_")), None);
+    }
+
+    #[test]
+    fn entries_hold_only_their_own_string() {
+        // Strings of one length that differ in one byte anywhere, short, compared as a pair
+        // (9 to 16 bytes) and longer: each entry holds its own string and no other, whatever
+        // table slot a hash collision would have sent the other to.
+        for len in [3, 8, 9, 12, 16, 17, 30] {
+            let base = "abcdefghijklmnopqrstuvwxyz0123".get(..len).unwrap();
+            let mut variants = vec![base.to_string()];
+            for at in 0..len {
+                let mut b = base.as_bytes().to_vec();
+                b[at] = b'#';
+                variants.push(String::from_utf8(b).unwrap());
+            }
+            let table: Interner = variants.iter().map(String::as_str).collect();
+            for (x, held) in variants.iter().enumerate() {
+                let k = Key::new(held);
+                let e = table
+                    .table
+                    .find(k.hash, |e| e.id == x as u32)
+                    .expect("every string has its entry");
+                for (y, other) in variants.iter().enumerate() {
+                    let holds = Interner::holds(&table.ends, &table.arena, e, &Key::new(other));
+                    assert_eq!(holds, x == y, "{held:?} holds {other:?}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -507,6 +625,15 @@ mod tests {
             "\0",
             "élection",
             "éléctions",
+            // 9 to 16 bytes, compared by their first and last eight: strings that share both
+            // but differ in length, zero bytes; and 17, which share both but not the middle.
+            "aaaaaaaaa",
+            "aaaaaaaaaa",
+            "abcdefgh-ijklmnop",
+            "abcdefgh_ijklmnop",
+            "abcdefghijklmnop",
+            "abcdefgh\0",
+            "abcdefgh\0\0",
         ];
         let mut words: Vec<String> = fixed.iter().map(|w| w.to_string()).collect();
         words.extend((0..5000).map(|n| format!("w{n}").repeat(n % 5 + 1)));

@@ -288,9 +288,9 @@ where
 /// look them up.
 ///
 /// The hot loop of sklearn-mode tokenizing and counting: an ASCII run of 2 to 8 bytes (most of
-/// news) is loaded, lower-cased and hashed as one integer, with no copy, no `Option` and no
-/// call; longer runs and runs with other bytes take the out-of-line paths of
-/// [`sklearn_pieces`].
+/// news) is loaded, lower-cased and hashed as one integer, one of 9 to 16 bytes as two, with
+/// no copy, no `Option` and no call; longer runs and runs with other bytes take the
+/// out-of-line paths of [`sklearn_pieces`].
 ///
 /// A capital sigma is looked for only in runs with non-ASCII bytes (it is a word character,
 /// so it is in one), not in a pass over the whole text first. From the first run that holds
@@ -310,7 +310,7 @@ where
         #[inline(always)]
         |run| {
             let len = run.end - run.start;
-            if !run.ascii || len > 8 {
+            if !run.ascii || len > 16 {
                 return keys_of_run(text, run, lowercase, buf, &mut f);
             }
             if len >= 2 {
@@ -414,6 +414,9 @@ pub fn ascii_key<'b>(
     if let Some(word) = ascii_word(text.as_bytes(), start, end, lower) {
         return Key::ascii_word(word, end - start);
     }
+    if let Some((first, last)) = ascii_pair(text.as_bytes(), start, end, lower) {
+        return Key::ascii_pair(first, last, end - start);
+    }
     let span = text.get(start..end).unwrap_or_default();
     Key::new(if lower {
         ascii_lower_into(span, buf)
@@ -443,15 +446,31 @@ fn ascii_word(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<u64
             u64::from_le_bytes(b)
         }
     };
-    if !lower {
-        return Some(word);
-    }
+    Some(if lower { lower_word(word) } else { word })
+}
+
+/// The first and the last eight bytes of `bytes[start..end]` (9 to 16 bytes, ASCII) as
+/// little-endian integers, lower-cased when `lower`; `None` for another length.
+#[inline]
+fn ascii_pair(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<(u64, u64)> {
+    end.checked_sub(start).filter(|n| (9..=16).contains(n))?;
+    let word = |i: usize| {
+        let b = bytes.get(i..i + 8)?;
+        let w = u64::from_le_bytes(b.try_into().ok()?);
+        Some(if lower { lower_word(w) } else { w })
+    };
+    Some((word(start)?, word(end - 8)?))
+}
+
+/// `word`, eight ASCII bytes, with its capitals lower-cased.
+#[inline]
+fn lower_word(word: u64) -> u64 {
     // Bytes from 'A' (0x41) to 'Z' (0x5a) get 0x20 added: adding 0x3f sets the top bit of a
     // byte >= 0x41, adding 0x25 that of a byte >= 0x5b. ASCII bytes never carry.
     let from_a = word.wrapping_add(0x3f3f_3f3f_3f3f_3f3f);
     let past_z = word.wrapping_add(0x2525_2525_2525_2525);
     let upper = from_a & !past_z & 0x8080_8080_8080_8080;
-    Some(word | upper >> 2)
+    word | upper >> 2
 }
 
 #[cfg(test)]
