@@ -10,7 +10,8 @@ use rustc_hash::FxBuildHasher;
 ///
 /// A lookup touches as little memory as possible, because on a large vocabulary every touch is
 /// a cache miss: a string of up to 8 bytes is kept inside its table entry and compared there;
-/// a longer one is compared against the buffer at the offset the entry holds.
+/// a longer one is compared against the buffer at the offset the entry holds (as two integers
+/// up to 16 bytes).
 #[derive(Clone, Default)]
 pub struct Interner {
     table: HashTable<Entry>,
@@ -96,10 +97,10 @@ fn saturated(len: usize) -> u32 {
 
 /// A string ready for lookup: hashed once, and held in its inline form when it is short.
 ///
-/// Scanners that see a token's bytes in a register (an ASCII word of at most [`INLINE`]
-/// bytes) make its key from that integer with [`Key::short_ascii`], with no copy of the token
-/// into a buffer; any other string goes through [`Key::new`]. Both give the same key for the
-/// same string.
+/// Scanners that see a token's bytes in registers make its key from them, with no copy of the
+/// token into a buffer: an ASCII word of at most [`INLINE`] bytes with [`Key::short_ascii`],
+/// one of up to [`PAIR`] bytes from its first and last eight with `Key::ascii_pair`; any other
+/// string goes through [`Key::new`]. Both give the same key for the same string.
 #[derive(Clone, Copy, Debug)]
 pub struct Key<'a> {
     hash: u64,
