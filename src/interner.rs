@@ -250,7 +250,15 @@ impl Interner {
 
     /// Every string, in id order.
     pub fn terms(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        (0..self.len() as u32).map(|i| self.term(i))
+        spans(&self.arena, &self.ends)
+    }
+
+    /// A copy of the strings (not of the table), to read while this interner changes.
+    pub fn copy_terms(&self) -> Terms {
+        Terms {
+            arena: self.arena.clone(),
+            ends: self.ends.clone(),
+        }
     }
 
     /// Whether `e` holds the string of `k`. Inlined into every probe: short strings are
@@ -440,6 +448,27 @@ impl Interner {
             },
         );
     }
+}
+
+/// The strings of an [`Interner`] at the time of [`Interner::copy_terms`], in id order.
+pub struct Terms {
+    arena: String,
+    ends: Vec<usize>,
+}
+
+impl Terms {
+    /// Every string, in id order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        spans(&self.arena, &self.ends)
+    }
+}
+
+/// The strings of `arena` between consecutive offsets of `ends`.
+fn spans<'a>(arena: &'a str, ends: &'a [usize]) -> impl ExactSizeIterator<Item = &'a str> + 'a {
+    ends.windows(2).map(move |w| match *w {
+        [a, b] => arena.get(a..b).unwrap_or_default(),
+        _ => "",
+    })
 }
 
 /// Ids re-numbered at a time by one thread in [`Interner::merge_all`].

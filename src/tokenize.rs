@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 use crate::error::{Error, Result};
-use crate::interner::{Interner, Key};
+use crate::interner::{Interner, Key, Terms};
 use crate::lang::{lang_from_code, LanguageDetector};
 use crate::parallel::contiguous_parts;
 use crate::scan::for_each_run;
@@ -441,6 +441,37 @@ impl Tokenizer {
     /// pool. Documents are processed in contiguous parts with a table each (see
     /// [`contiguous_parts`]: one part per thread unless a thread falls behind), then merged.
     pub fn tokenize_ids<S: AsRef<str> + Sync>(&self, texts: &[S]) -> (Interner, TokenIds) {
+        let mut table = Interner::new();
+        let mut out = TokenIds::default();
+        table.merge_all(self.id_parts(texts), &mut out);
+        (table, out)
+    }
+
+    /// [`tokenize_ids`](Self::tokenize_ids), calling `alongside` with the strings of the first
+    /// part (the first ids of the result) while the parts are merged: work that needs them,
+    /// such as making them into Python objects, is done on another thread in the meantime.
+    pub fn tokenize_ids_with<S, R>(
+        &self,
+        texts: &[S],
+        alongside: impl FnOnce(&Terms) -> R + Send,
+    ) -> (Interner, TokenIds, R)
+    where
+        S: AsRef<str> + Sync,
+        R: Send,
+    {
+        let parts = self.id_parts(texts);
+        let first = parts.first().map(|(t, _)| t.copy_terms());
+        let mut table = Interner::new();
+        let mut out = TokenIds::default();
+        let ((), r) = rayon::join(
+            || table.merge_all(parts, &mut out),
+            || alongside(&first.unwrap_or_else(|| Interner::new().copy_terms())),
+        );
+        (table, out, r)
+    }
+
+    /// The token ids of `texts` in contiguous parts, each against its own table.
+    fn id_parts<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<(Interner, TokenIds)> {
         let lens: Vec<usize> = texts.iter().map(|t| t.as_ref().len()).collect();
         // Only news mode looks surface forms up; sklearn tokens are their surface.
         let news = self.config.pattern == Pattern::News;
@@ -469,11 +500,10 @@ impl Tokenizer {
                 rows.end_doc();
             },
         );
-        let parts = parts.into_iter().map(|(table, rows, _)| (table, rows));
-        let mut table = Interner::new();
-        let mut out = TokenIds::default();
-        table.merge_all(parts.collect(), &mut out);
-        (table, out)
+        parts
+            .into_iter()
+            .map(|(table, rows, _)| (table, rows))
+            .collect()
     }
 
     /// Tokens of `text` with character offsets into `text`.
@@ -1441,7 +1471,27 @@ mod tests {
             }
             let distinct: rustc_hash::FxHashSet<&str> = table.terms().collect();
             assert_eq!(distinct.len(), table.len());
+            // With work alongside the merge: the same result, and the strings handed to it are
+            // the first ones of the merged table (the first part's, a proper prefix here,
+            // as three threads make more than one part).
+            let (table2, ids2, first) = crate::parallel::install(Some(3), || {
+                t.tokenize_ids_with(&texts, |terms| {
+                    terms.iter().map(str::to_string).collect::<Vec<_>>()
+                })
+            })
+            .unwrap();
+            assert_eq!(ids2, ids);
+            assert!(table2.terms().eq(table.terms()));
+            assert!(!first.is_empty() && first.len() < table.len());
+            assert!(first
+                .iter()
+                .map(String::as_str)
+                .eq(table.terms().take(first.len())));
         }
+        // No texts: nothing to hand over.
+        let t = Tokenizer::new(TokenizerConfig::default()).unwrap();
+        let (table, ids, first) = t.tokenize_ids_with(&[] as &[&str], |terms| terms.iter().len());
+        assert_eq!((table.len(), ids.len(), first), (0, 0, 0));
     }
 
     #[test]

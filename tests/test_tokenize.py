@@ -404,7 +404,13 @@ def test_batches_larger_than_one_chunk_match_single_calls():
         f"Doc {i}: Lavrov’s visit n°{i % 97} à Bamako, l’ambassadeur {i % 13}" for i in range(9000)
     ]
     t = wn.Tokenizer(stop_words="auto")
-    assert t.tokenize_batch(texts) == [t.tokenize(x) for x in texts]
+    expected = [t.tokenize(x) for x in texts]
+    assert t.tokenize_batch(texts) == expected
+    # token ids of one step make the first part's strs alongside the merge; of several, not
+    for n in (8192, 9000):
+        out = t.token_ids(texts[:n])
+        assert _from_ids(out) == expected[:n]
+        assert len(set(out.vocabulary)) == len(out.vocabulary)
 
 
 # --- token ids ----------------------------------------------------------------------------

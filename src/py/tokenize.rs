@@ -3,11 +3,12 @@
 use numpy::IntoPyArray;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use super::input::{extract_text, extract_texts, new_str, run_batch, run_detached};
 use super::CoreResultExt;
-use crate::interner::Interner;
+use crate::interner::{Interner, Terms};
 use crate::lang::LanguageDetector;
 use crate::tokenize::{
     Elisions, Hyphens, Pattern, StopWords, StripAccents, TokenIds, Tokenizer, TokenizerConfig,
@@ -159,11 +160,13 @@ impl PyTokenizer {
         texts: &Bound<'py, PyAny>,
         n_jobs: Option<i64>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let texts = extract_texts(texts, "texts")?;
+        let n_jobs = n_jobs.or(self.n_jobs);
         let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
         // One Python str per distinct token; lists hold references to them.
         let rows: Vec<&[u32]> = docs.docs().collect();
         let str_of = |id: usize| Ok(new_str(py, table.term(id as u32)).into_any());
-        lists_of(py, table.len(), str_of, &rows, n_jobs.or(self.n_jobs))
+        lists_of(py, table.len(), str_of, &rows, n_jobs)
     }
 
     /// Token ids of every text: `(vocabulary, ids, indptr)`, document `i`'s tokens being
@@ -180,9 +183,29 @@ impl PyTokenizer {
         Bound<'py, numpy::PyArray1<u32>>,
         Bound<'py, numpy::PyArray1<i64>>,
     )> {
-        let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
+        let texts = extract_texts(texts, "texts")?;
+        let n_jobs = n_jobs.or(self.n_jobs);
+        let (table, docs, mut vocabulary) = if texts.len() <= BATCH_CHUNK {
+            // One step: the strs of the first part's tokens are made on a pool thread (taking
+            // the GIL this thread released) while the parts are merged, then the rest here.
+            let tokenizer = &self.inner;
+            let strs = |terms: &Terms| {
+                Python::attach(|py| terms.iter().map(|t| new_str(py, t).unbind()).collect())
+            };
+            let (table, docs, first): (_, _, Vec<Py<PyString>>) = run_detached(py, || {
+                crate::parallel::install(n_jobs, || tokenizer.tokenize_ids_with(&texts, strs))
+            })?;
+            py.check_signals()?;
+            let first: Vec<_> = first.into_iter().map(|s| s.into_bound(py)).collect();
+            (table, docs, first)
+        } else {
+            let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
+            (table, docs, Vec::new())
+        };
+        let made = vocabulary.len();
+        vocabulary.extend(table.terms().skip(made).map(|t| new_str(py, t)));
+        let vocabulary = PyList::new(py, vocabulary)?;
         let indptr: Vec<i64> = docs.indptr.iter().map(|&p| p as i64).collect();
-        let vocabulary = PyList::new(py, table.terms().map(|t| new_str(py, t)))?;
         Ok((
             vocabulary,
             docs.ids.into_pyarray(py),
@@ -241,11 +264,9 @@ impl PyTokenizer {
     fn batch_ids(
         &self,
         py: Python<'_>,
-        texts: &Bound<'_, PyAny>,
+        texts: Vec<PyBackedStr>,
         n_jobs: Option<i64>,
     ) -> PyResult<(Interner, TokenIds)> {
-        let texts = extract_texts(texts, "texts")?;
-        let n_jobs = n_jobs.or(self.n_jobs);
         let tokenizer = &self.inner;
         let mut table = Interner::new();
         let mut docs = TokenIds::default();
