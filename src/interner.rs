@@ -66,7 +66,7 @@ fn inline_key(s: &[u8]) -> u64 {
 /// The first and last eight bytes of `s` ([`INLINE`] < `s.len()` <= [`PAIR`]) as
 /// little-endian integers; `(0, 0)` for other lengths.
 #[inline]
-fn pair_words(s: &[u8]) -> (u64, u64) {
+pub(crate) fn pair_words(s: &[u8]) -> (u64, u64) {
     let word = |i: usize| {
         s.get(i..i + 8)
             .and_then(|b| b.try_into().ok())

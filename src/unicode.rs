@@ -10,7 +10,7 @@ use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
-use crate::interner::{low_bytes, Key};
+use crate::interner::{low_bytes, pair_words, Key};
 use crate::scan::{for_each_run, try_for_each_run, Run};
 
 /// sklearn's `strip_accents_unicode`: NFKD, then drop every character with a non-zero
@@ -453,13 +453,15 @@ fn ascii_word(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<u64
 /// little-endian integers, lower-cased when `lower`; `None` for another length.
 #[inline]
 fn ascii_pair(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<(u64, u64)> {
-    end.checked_sub(start).filter(|n| (9..=16).contains(n))?;
-    let word = |i: usize| {
-        let b = bytes.get(i..i + 8)?;
-        let w = u64::from_le_bytes(b.try_into().ok()?);
-        Some(if lower { lower_word(w) } else { w })
-    };
-    Some((word(start)?, word(end - 8)?))
+    let span = bytes
+        .get(start..end)
+        .filter(|s| (9..=16).contains(&s.len()))?;
+    let (first, last) = pair_words(span);
+    Some(if lower {
+        (lower_word(first), lower_word(last))
+    } else {
+        (first, last)
+    })
 }
 
 /// `word`, eight ASCII bytes, with its capitals lower-cased.
