@@ -9,9 +9,9 @@ use rustc_hash::FxBuildHasher;
 /// Strings interned to dense ids, stored back to back in one buffer.
 ///
 /// A lookup touches as little memory as possible, because on a large vocabulary every touch is
-/// a cache miss: a string of up to 8 bytes is kept inside its table entry and compared there;
-/// a longer one is compared against the buffer at the offset the entry holds (as two integers
-/// up to 16 bytes).
+/// a cache miss: a string of up to 16 bytes (nearly every word) is kept inside its table entry
+/// as two integers and compared there; a longer one is compared against the buffer at the
+/// offset the entry holds.
 #[derive(Clone, Default)]
 pub struct Interner {
     table: HashTable<Entry>,
@@ -19,19 +19,26 @@ pub struct Interner {
     arena: String,
 }
 
-/// A table entry: the string's bytes (length <= [`INLINE`]) or its offset in the arena.
+/// A table entry: the string's bytes (length <= [`PAIR`]: [`inline_key`], or [`pair_words`])
+/// or its offset in the arena. Keeping strings of 9 to 16 bytes (a third of a news vocabulary,
+/// a tenth of its tokens) in the entry, rather than comparing them in the arena, saves their
+/// lookups a second cache miss: sklearn-mode token ids took 2-5% less time.
 #[derive(Clone, Copy)]
 struct Entry {
     key: u64,
+    /// The last eight bytes of a string of more than [`INLINE`] and up to [`PAIR`] bytes (0
+    /// for any other).
+    tail: u64,
     id: u32,
     /// The string's length, saturated at `u32::MAX`.
     len: u32,
 }
 
 /// The most strings [`Interner::for_text`] makes room for: a full table of 65,536 entries
-/// (seven eighths of them), 1 MiB. A table twice that size, for half of NewsArticles
-/// (about 37,000 distinct words), fills a core's whole L2 cache, and the text streaming
-/// through evicts its entries: sklearn-mode token ids took 15% longer.
+/// (seven eighths of them), 1.5 MiB. A table twice that size, for half of NewsArticles
+/// (about 37,000 distinct words), fills more than a core's L2 cache, and the text streaming
+/// through evicts its entries: sklearn-mode token ids took 15% longer (measured with 16-byte
+/// entries, a 2 MiB table).
 const TEXT_TABLE_CAP: usize = 57_344;
 
 /// Strings up to this many bytes live in their table entry.
@@ -107,7 +114,8 @@ pub struct Key<'a> {
     /// The zero-padded bytes of a string of at most [`INLINE`] bytes; the first eight bytes
     /// of one of up to [`PAIR`] bytes (0 for a longer one).
     inline: u64,
-    /// The last eight bytes of a string of more than [`INLINE`] and up to [`PAIR`] bytes.
+    /// The last eight bytes of a string of more than [`INLINE`] and up to [`PAIR`] bytes
+    /// (0 for any other).
     tail: u64,
     len: usize,
     /// The string; empty for an ASCII key made from integers (`inline` and `tail` hold it).
@@ -261,20 +269,20 @@ impl Interner {
         }
     }
 
-    /// Whether `e` holds the string of `k`. Inlined into every probe: short strings are
-    /// compared here, longer ones out of line.
+    /// Whether `e` holds the string of `k`. Inlined into every probe: strings of up to
+    /// [`PAIR`] bytes are compared here as the two integers both hold, longer ones out of line.
     #[inline(always)]
     fn holds(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
         if e.len != saturated(k.len) {
             return false;
         }
-        if k.len <= INLINE {
-            return e.key == k.inline;
+        if k.len <= PAIR {
+            return e.key == k.inline && e.tail == k.tail;
         }
         Self::holds_long(ends, arena, e, k)
     }
 
-    /// Whether `e`, whose length is that of `k` (more than [`INLINE`] bytes), holds its
+    /// Whether `e`, whose length is that of `k` (more than [`PAIR`] bytes), holds its
     /// string.
     #[inline(never)]
     fn holds_long(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
@@ -286,9 +294,6 @@ impl Interner {
             start + k.len
         };
         let held = arena.as_bytes().get(start..end).unwrap_or_default();
-        if k.len <= PAIR {
-            return pair_words(held) == (k.inline, k.tail);
-        }
         held == k.text.as_bytes()
     }
 
@@ -296,6 +301,8 @@ impl Interner {
     fn rehash(ends: &[usize], arena: &str, e: &Entry) -> u64 {
         if e.len as usize <= INLINE {
             FxBuildHasher.hash_one((e.key, e.len as usize))
+        } else if e.len as usize <= PAIR {
+            pair_hash(e.key, e.tail, e.len as usize)
         } else {
             let (i, j) = (e.id as usize, e.id as usize + 1);
             let span = ends.get(i).zip(ends.get(j));
@@ -339,7 +346,7 @@ impl Interner {
                 let bytes = k.inline.to_le_bytes();
                 arena.extend(bytes.iter().take(k.len).map(|&b| char::from(b)));
             }
-            k.inline
+            (k.inline, 0)
         } else {
             if k.text.len() == k.len {
                 arena.push_str(k.text);
@@ -350,11 +357,16 @@ impl Interner {
                 let rest = last.get(PAIR - k.len..).unwrap_or_default();
                 arena.extend(first.iter().chain(rest).map(|&b| char::from(b)));
             }
-            (arena.len() - k.len) as u64
+            if k.len <= PAIR {
+                (k.inline, k.tail)
+            } else {
+                ((arena.len() - k.len) as u64, 0)
+            }
         };
         ends.push(arena.len());
         let entry = Entry {
-            key,
+            key: key.0,
+            tail: key.1,
             id,
             len: saturated(k.len),
         };
