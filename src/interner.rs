@@ -261,11 +261,14 @@ impl Interner {
         spans(&self.arena, &self.ends)
     }
 
-    /// A copy of the strings (not of the table), to read while this interner changes.
-    pub fn copy_terms(&self) -> Terms {
+    /// A copy of the strings from id `first` on (not of the table), to read while this
+    /// interner changes.
+    pub fn terms_from(&self, first: usize) -> Terms {
+        let ends = self.ends.get(first..).unwrap_or_default();
+        let base = ends.first().copied().unwrap_or(0);
         Terms {
-            arena: self.arena.clone(),
-            ends: self.ends.clone(),
+            arena: self.arena.get(base..).unwrap_or_default().to_string(),
+            ends: ends.iter().map(|&e| e - base).collect(),
         }
     }
 
@@ -415,54 +418,104 @@ impl Interner {
     /// (ids stay in order of first appearance), then the parts' ids are re-numbered into
     /// `out` in parallel on the current rayon pool.
     pub fn merge_all(&mut self, parts: Vec<(Interner, TokenIds)>, out: &mut TokenIds) {
-        let mut remaps = Vec::with_capacity(parts.len());
+        self.merge_parts(parts, out, false, |_| ());
+    }
+
+    /// [`merge_all`](Self::merge_all), calling `alongside` twice on another thread of the pool
+    /// while the merge goes on: with a copy of the strings held before the merge adds any
+    /// (an empty interner first takes the first part over: its strings), while the others are
+    /// added; then with a copy of the strings the merge added, while the ids are re-numbered.
+    /// Work that needs every string, such as making them into Python objects, is then done by
+    /// the time the merge is.
+    pub fn merge_all_with<R: Send>(
+        &mut self,
+        parts: Vec<(Interner, TokenIds)>,
+        out: &mut TokenIds,
+        alongside: impl Fn(&Terms) -> R + Sync,
+    ) -> (R, R) {
+        self.merge_parts(parts, out, true, alongside)
+    }
+
+    /// The merge of [`merge_all_with`](Self::merge_all_with); `alongside` is given empty
+    /// [`Terms`] unless `copies`.
+    fn merge_parts<R: Send>(
+        &mut self,
+        parts: Vec<(Interner, TokenIds)>,
+        out: &mut TokenIds,
+        copies: bool,
+        alongside: impl Fn(&Terms) -> R + Sync,
+    ) -> (R, R) {
+        let mut parts = parts.into_iter();
         let mut rows = Vec::with_capacity(parts.len());
-        for (local, ids) in parts {
-            if self.is_empty() {
+        let mut remaps = Vec::with_capacity(parts.len());
+        if self.is_empty() {
+            if let Some((local, ids)) = parts.next() {
                 *self = local;
+                rows.push(ids);
                 remaps.push(None);
-            } else {
-                remaps.push(Some(self.absorb(&local)));
             }
-            rows.push(ids);
         }
-        if out.is_empty() && remaps.first().is_some_and(Option::is_none) {
-            // The first part's ids are already this interner's: they become the output as
-            // they are (no copy), and the other parts' ids are appended to them.
-            *out = rows.remove(0);
-            remaps.remove(0);
-        }
-        for r in &rows {
-            let base = out.indptr.last().copied().unwrap_or(0);
-            out.indptr
-                .extend(r.indptr.iter().skip(1).map(|&end| base + end));
-        }
-        // In pieces of at most MERGE_PIECE ids, so that the threads share the work evenly:
-        // parts differ in size, and a copy (a first part appended to ids already in `out`) is
-        // faster than a re-numbering.
-        let pieces: Vec<(&[u32], Option<&[u32]>)> = rows
-            .iter()
-            .zip(&remaps)
-            .flat_map(|(r, remap)| {
-                r.ids
-                    .chunks(MERGE_PIECE)
-                    .map(move |c| (c, remap.as_deref()))
-            })
-            .collect();
-        let len = |(ids, _): &(&[u32], _)| ids.len();
-        crate::parallel::extend_par(
-            &mut out.ids,
-            pieces,
-            len,
-            |(ids, remap), sink| match remap {
-                None => sink.write_mapped(ids, |&id| id),
-                Some(remap) => sink.write_mapped(ids, |&id| remap[id as usize]),
-            },
+        let later: Vec<(Interner, TokenIds)> = parts.collect();
+        let copy = |me: &Interner, from: usize| {
+            if copies {
+                me.terms_from(from)
+            } else {
+                Terms::default()
+            }
+        };
+        let (held, before) = (self.len(), copy(self, 0));
+        let (absorbed, first) = rayon::join(
+            || -> Vec<Vec<u32>> { later.iter().map(|(t, _)| self.absorb(t)).collect() },
+            || alongside(&before),
         );
+        remaps.extend(absorbed.into_iter().map(Some));
+        rows.extend(later.into_iter().map(|(_, ids)| ids));
+        let added = copy(self, held);
+        let ((), second) = rayon::join(|| renumber(rows, remaps, out), || alongside(&added));
+        (first, second)
     }
 }
 
-/// The strings of an [`Interner`] at the time of [`Interner::copy_terms`], in id order.
+/// Append `rows` to `out`, each re-numbered by its remap (`None`: its ids are kept), in
+/// parallel on the current rayon pool.
+fn renumber(mut rows: Vec<TokenIds>, mut remaps: Vec<Option<Vec<u32>>>, out: &mut TokenIds) {
+    if out.is_empty() && remaps.first().is_some_and(Option::is_none) {
+        // The first part's ids are already the interner's: they become the output as they
+        // are (no copy), and the other parts' ids are appended to them.
+        *out = rows.remove(0);
+        remaps.remove(0);
+    }
+    for r in &rows {
+        let base = out.indptr.last().copied().unwrap_or(0);
+        out.indptr
+            .extend(r.indptr.iter().skip(1).map(|&end| base + end));
+    }
+    // In pieces of at most MERGE_PIECE ids, so that the threads share the work evenly: parts
+    // differ in size, and a copy (a first part appended to ids already in `out`) is faster
+    // than a re-numbering.
+    let pieces: Vec<(&[u32], Option<&[u32]>)> = rows
+        .iter()
+        .zip(&remaps)
+        .flat_map(|(r, remap)| {
+            r.ids
+                .chunks(MERGE_PIECE)
+                .map(move |c| (c, remap.as_deref()))
+        })
+        .collect();
+    let len = |(ids, _): &(&[u32], _)| ids.len();
+    crate::parallel::extend_par(
+        &mut out.ids,
+        pieces,
+        len,
+        |(ids, remap), sink| match remap {
+            None => sink.write_mapped(ids, |&id| id),
+            Some(remap) => sink.write_mapped(ids, |&id| remap[id as usize]),
+        },
+    );
+}
+
+/// Strings of an [`Interner`] copied by [`Interner::terms_from`], in id order.
+#[derive(Default)]
 pub struct Terms {
     arena: String,
     ends: Vec<usize>,
@@ -754,6 +807,34 @@ mod tests {
             crate::parallel::install(Some(threads), || c.merge_all(parts, &mut out)).unwrap();
             assert_eq!(words(&c, &out), [vec!["a", "e"], vec!["z", "a", "q"]]);
             assert_eq!(c.terms().collect::<Vec<_>>(), ["e", "z", "a", "q"]);
+            // With work alongside: the same merge, handed the strings held before it, then
+            // those it added (into an empty interner: the first part's, then the others').
+            let strings = |t: &Terms| t.iter().map(str::to_string).collect::<Vec<_>>();
+            let mut d: Interner = ["e", "z"].into_iter().collect();
+            let mut out2 = TokenIds::default();
+            let parts = vec![part(&[&["a", "e"]]), part(&[&["z", "a", "q"]])];
+            let (held, added) = crate::parallel::install(Some(threads), || {
+                d.merge_all_with(parts, &mut out2, strings)
+            })
+            .unwrap();
+            assert_eq!(
+                (held, added),
+                (vec!["e".into(), "z".into()], vec!["a".into(), "q".into()])
+            );
+            assert!(d.terms().eq(c.terms()));
+            assert_eq!(out2, out);
+            let mut e = Interner::new();
+            let mut out3 = TokenIds::default();
+            let parts = vec![part(&[&["b", "a"]]), part(&[&["c", "b"]]), part(&[&["d"]])];
+            let made = e.merge_all_with(parts, &mut out3, strings);
+            assert_eq!(
+                made,
+                (vec!["b".into(), "a".into()], vec!["c".into(), "d".into()])
+            );
+            assert_eq!(
+                words(&e, &out3),
+                [vec!["b", "a"], vec!["c", "b"], vec!["d"]]
+            );
         }
     }
 }

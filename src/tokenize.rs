@@ -447,27 +447,24 @@ impl Tokenizer {
         (table, out)
     }
 
-    /// [`tokenize_ids`](Self::tokenize_ids), calling `alongside` with the strings of the first
-    /// part (the first ids of the result) while the parts are merged: work that needs them,
-    /// such as making them into Python objects, is done on another thread in the meantime.
+    /// [`tokenize_ids`](Self::tokenize_ids), calling `alongside` with copies of the strings
+    /// while the parts are merged (see [`Interner::merge_all_with`]): those of the first part,
+    /// then those the other parts add, the first ids of the result and the rest. Work that
+    /// needs them, such as making them into Python objects, is done on another thread in the
+    /// meantime.
     pub fn tokenize_ids_with<S, R>(
         &self,
         texts: &[S],
-        alongside: impl FnOnce(&Terms) -> R + Send,
-    ) -> (Interner, TokenIds, R)
+        alongside: impl Fn(&Terms) -> R + Sync,
+    ) -> (Interner, TokenIds, (R, R))
     where
         S: AsRef<str> + Sync,
         R: Send,
     {
-        let parts = self.id_parts(texts);
-        let first = parts.first().map(|(t, _)| t.copy_terms());
         let mut table = Interner::new();
         let mut out = TokenIds::default();
-        let ((), r) = rayon::join(
-            || table.merge_all(parts, &mut out),
-            || alongside(&first.unwrap_or_else(|| Interner::new().copy_terms())),
-        );
-        (table, out, r)
+        let made = table.merge_all_with(self.id_parts(texts), &mut out, alongside);
+        (table, out, made)
     }
 
     /// The token ids of `texts` in contiguous parts, each against its own table.
@@ -1472,9 +1469,9 @@ mod tests {
             let distinct: rustc_hash::FxHashSet<&str> = table.terms().collect();
             assert_eq!(distinct.len(), table.len());
             // With work alongside the merge: the same result, and the strings handed to it are
-            // the first ones of the merged table (the first part's, a proper prefix here,
-            // as three threads make more than one part).
-            let (table2, ids2, first) = crate::parallel::install(Some(3), || {
+            // the merged table's: first the first part's (a proper prefix here, as three
+            // threads make more than one part), then the rest.
+            let (table2, ids2, (first, rest)) = crate::parallel::install(Some(3), || {
                 t.tokenize_ids_with(&texts, |terms| {
                     terms.iter().map(str::to_string).collect::<Vec<_>>()
                 })
@@ -1482,16 +1479,17 @@ mod tests {
             .unwrap();
             assert_eq!(ids2, ids);
             assert!(table2.terms().eq(table.terms()));
-            assert!(!first.is_empty() && first.len() < table.len());
+            assert!(!first.is_empty() && !rest.is_empty());
             assert!(first
                 .iter()
+                .chain(&rest)
                 .map(String::as_str)
-                .eq(table.terms().take(first.len())));
+                .eq(table.terms()));
         }
         // No texts: nothing to hand over.
         let t = Tokenizer::new(TokenizerConfig::default()).unwrap();
-        let (table, ids, first) = t.tokenize_ids_with(&[] as &[&str], |terms| terms.iter().len());
-        assert_eq!((table.len(), ids.len(), first), (0, 0, 0));
+        let (table, ids, made) = t.tokenize_ids_with(&[] as &[&str], |terms| terms.iter().len());
+        assert_eq!((table.len(), ids.len(), made), (0, 0, (0, 0)));
     }
 
     #[test]
