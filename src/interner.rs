@@ -463,16 +463,33 @@ impl Interner {
                 Terms::default()
             }
         };
+        // Without copies there is no work alongside, and no `rayon::join`: called outside a
+        // pool (merges between steps of a batch), it would wake rayon's global pool, or in a
+        // forked child wait forever on it.
         let (held, before) = (self.len(), copy(self, 0));
-        let (absorbed, first) = rayon::join(
+        let (absorbed, first) = both(
+            copies,
             || -> Vec<Vec<u32>> { later.iter().map(|(t, _)| self.absorb(t)).collect() },
             || alongside(&before),
         );
         remaps.extend(absorbed.into_iter().map(Some));
         rows.extend(later.into_iter().map(|(_, ids)| ids));
         let added = copy(self, held);
-        let ((), second) = rayon::join(|| renumber(rows, remaps, out), || alongside(&added));
+        let ((), second) = both(copies, || renumber(rows, remaps, out), || alongside(&added));
         (first, second)
+    }
+}
+
+/// `(a(), b())`, side by side on the current rayon pool when `parallel`.
+fn both<A: Send, B: Send>(
+    parallel: bool,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if parallel {
+        rayon::join(a, b)
+    } else {
+        (a(), b())
     }
 }
 

@@ -1415,20 +1415,39 @@ fn remap_rows(mut rows: Rows, column: &[u32]) -> Rows {
 }
 
 /// The `n` largest values of each row of a CSR matrix: (row, column, value) triples, rows
-/// in order, values descending, equal values by column. Zero values are skipped.
+/// in order, values descending, equal values by column. Zero values are skipped. Rows are
+/// done in parallel on the current rayon pool. An `indptr` that does not start at 0, goes
+/// down, or ends past `data`, or `indices` and `data` of different lengths, are errors
+/// about `X` (naming the row).
 pub fn top_terms(
     indptr: &[i64],
     indices: &[i64],
     data: &[f64],
     n: usize,
-) -> (Vec<i64>, Vec<i64>, Vec<f64>) {
-    let per_row: Vec<Vec<(i64, i64, f64)>> = (0..indptr.len().saturating_sub(1))
-        .into_par_iter()
-        .map(|r| {
-            let (a, b) = (indptr[r] as usize, indptr[r + 1] as usize);
-            let mut cells: Vec<(i64, f64)> = indices[a..b]
+) -> Result<(Vec<i64>, Vec<i64>, Vec<f64>)> {
+    let bad = |row, message: &str| Err(Error::value("X", row, message));
+    if indices.len() != data.len() {
+        return bad(None, "indices and data differ in length");
+    }
+    if indptr.first().is_some_and(|&p| p != 0) {
+        return bad(None, "indptr must start at 0");
+    }
+    if let Some(r) = indptr.windows(2).position(|w| w[1] < w[0]) {
+        return bad(Some(r), "indptr goes down at this row");
+    }
+    if indptr.last().is_some_and(|&p| p as usize > data.len()) {
+        return bad(None, "indptr ends past the data");
+    }
+    let per_row: Vec<Vec<(i64, i64, f64)>> = indptr
+        .par_windows(2)
+        .enumerate()
+        .map(|(r, w)| {
+            let (a, b) = (w[0] as usize, w[1] as usize);
+            let mut cells: Vec<(i64, f64)> = indices
+                .get(a..b)
+                .unwrap_or_default()
                 .iter()
-                .zip(&data[a..b])
+                .zip(data.get(a..b).unwrap_or_default())
                 .filter(|(_, &v)| v != 0.0)
                 .map(|(&c, &v)| (c, v))
                 .collect();
@@ -1445,7 +1464,7 @@ pub fn top_terms(
         cols.push(c);
         vals.push(v);
     }
-    (rows, cols, vals)
+    Ok((rows, cols, vals))
 }
 
 #[cfg(test)]
@@ -1683,8 +1702,17 @@ mod tests {
 
     #[test]
     fn top_terms_per_row() {
-        let (r, c, v) = top_terms(&[0, 3, 3], &[0, 1, 2], &[0.5, 0.9, 0.5], 2);
+        let (r, c, v) = top_terms(&[0, 3, 3], &[0, 1, 2], &[0.5, 0.9, 0.5], 2).unwrap();
         assert_eq!((r, c, v), (vec![0, 0], vec![1, 0], vec![0.9, 0.5]));
+        // A malformed matrix is an error about X (with the row where indptr goes down).
+        let err = |p: &[i64], i: &[i64], d: &[f64]| top_terms(p, i, d, 2).unwrap_err();
+        assert_eq!(err(&[0, 2, 1], &[0, 1], &[0.5, 0.5]).row(), Some(1));
+        assert!(err(&[0, 1, 3], &[0, 1], &[0.5, 0.5])
+            .to_string()
+            .contains("X"));
+        err(&[1, 2], &[0, 1], &[0.5, 0.5]);
+        err(&[0, 2], &[0, 1], &[0.5]);
+        assert!(top_terms(&[], &[], &[], 2).unwrap().0.is_empty());
     }
 
     /// Reference: counts of `Analyzer::analyze` terms in a BTreeMap, vocabulary sorted.

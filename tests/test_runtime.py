@@ -18,18 +18,30 @@ import wirenlp as wn
 TEXTS = ["Sergueï Lavrov est arrivé à Bamako.", "Lavrov’s visit to Mali on 2023-02-08."] * 50
 
 
-def _tokenize_in_child(n_jobs: int | None) -> list[list[str]]:
-    return wn.Tokenizer(stop_words="auto").tokenize_batch(TEXTS, n_jobs=n_jobs)
+def _batch_work(n_jobs: int | None) -> tuple:
+    """Batch calls with parallel steps: tokenizing, token ids of more texts than one step of
+    the batch takes (8,192: the steps' results are merged in parallel), top terms."""
+    tok = wn.Tokenizer(stop_words="auto")
+    vocab, ids, indptr = tok.token_ids(TEXTS * 100, n_jobs=n_jobs)
+    tv = wn.TfidfVectorizer(n_jobs=n_jobs)
+    top = tv.top_terms(tv.fit_transform(TEXTS), n=3)
+    return (
+        tok.tokenize_batch(TEXTS, n_jobs=n_jobs),
+        (vocab, ids.tolist(), indptr.tolist()),
+        top.to_dict("list"),
+    )
 
 
 @pytest.mark.parametrize("n_jobs", [None, 2])
 def test_batch_work_after_fork(n_jobs):
-    # The parent's thread pools exist before the fork; the children must not reuse them.
-    expected = wn.Tokenizer(stop_words="auto").tokenize_batch(TEXTS, n_jobs=n_jobs)
+    # The parent's thread pools exist before the fork (rayon's global one too, were any work
+    # to run outside wirenlp's pools); the children must not reuse them.
+    expected = _batch_work(n_jobs)
+    assert len(expected[1][2]) == len(TEXTS) * 100 + 1
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(2) as pool:
         # A child stuck on a dead inherited pool would hang: fail with a timeout instead.
-        results = pool.map_async(_tokenize_in_child, [n_jobs] * 4, chunksize=1).get(120)
+        results = pool.map_async(_batch_work, [n_jobs] * 4, chunksize=1).get(120)
     assert all(r == expected for r in results)
 
 

@@ -132,6 +132,7 @@ def top_terms(
     indices: npt.NDArray[np.int64],
     data: npt.NDArray[np.float64],
     n: int,
+    n_jobs: int | None = None,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 
 # similarity: CSR parts are (data, indices, indptr, (n_rows, n_cols)).

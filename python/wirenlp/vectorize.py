@@ -496,6 +496,7 @@ class CountVectorizer(_Estimator):
             x.indices.astype(np.int64),
             x.data.astype(np.float64),
             int(n),
+            self.n_jobs,
         )
         if index is None:
             index = getattr(X, "_wirenlp_index", None)

@@ -272,10 +272,14 @@ impl PyTokenizer {
         let mut table = Interner::new();
         let mut docs = TokenIds::default();
         for chunk in texts.chunks(BATCH_CHUNK) {
-            let (local, ids) = run_detached(py, || {
-                crate::parallel::install(n_jobs, || tokenizer.tokenize_ids(chunk))
+            // The merge too runs in the pool (its re-numbering is parallel), with the GIL
+            // released.
+            run_detached(py, || {
+                crate::parallel::install(n_jobs, || {
+                    let (local, ids) = tokenizer.tokenize_ids(chunk);
+                    table.merge(local, ids, &mut docs);
+                })
             })?;
-            table.merge(local, ids, &mut docs);
             py.check_signals()?;
         }
         Ok((table, docs))

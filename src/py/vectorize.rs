@@ -13,7 +13,7 @@ use super::CoreResultExt;
 use crate::analyzer::{Analyzer, AnalyzerConfig, TokenSource};
 use crate::error::Error;
 use crate::hashing::{hash_transform, HashingConfig};
-use crate::parallel::Interrupt;
+use crate::parallel::{install, Interrupt};
 use crate::vectorize::{self, Csr, Values, Vectorizer, VectorizerConfig};
 
 type CsrParts<'py> = (
@@ -231,20 +231,23 @@ type TopTerms<'py> = (
     Bound<'py, PyArray1<f64>>,
 );
 
-/// `n` largest values per row of a CSR matrix: `(rows, columns, values)`.
+/// `n` largest values per row of a CSR matrix: `(rows, columns, values)`, rows in parallel on
+/// `n_jobs` threads.
 #[pyfunction]
+#[pyo3(signature = (indptr, indices, data, n, n_jobs = None))]
 fn top_terms<'py>(
     py: Python<'py>,
     indptr: PyReadonlyArray1<'py, i64>,
     indices: PyReadonlyArray1<'py, i64>,
     data: PyReadonlyArray1<'py, f64>,
     n: usize,
+    n_jobs: Option<i64>,
 ) -> PyResult<TopTerms<'py>> {
     let (p, i, d) = (indptr.as_slice()?, indices.as_slice()?, data.as_slice()?);
-    if p.is_empty() || i.len() != d.len() || p.last().is_some_and(|&e| e as usize > d.len()) {
+    if p.is_empty() {
         return Err(Error::value("X", None, "not a valid CSR matrix").into());
     }
-    let (r, c, v) = run_detached(py, || Ok(vectorize::top_terms(p, i, d, n)))?;
+    let (r, c, v) = run_detached(py, || install(n_jobs, || vectorize::top_terms(p, i, d, n))?)?;
     Ok((r.into_pyarray(py), c.into_pyarray(py), v.into_pyarray(py)))
 }
 
