@@ -297,7 +297,21 @@ where
 /// one, the keys come from the lower-cased rest of the text: the characters before it lower-case
 /// alone, so the rest starts where their lower case ends.
 #[inline]
-pub fn for_each_sklearn_key<F>(text: &str, lowercase: bool, buf: &mut String, mut f: F)
+pub fn for_each_sklearn_key<F>(text: &str, lowercase: bool, buf: &mut String, f: F)
+where
+    F: FnMut(&Key<'_>),
+{
+    // One loop per case: the flag is then no test per token.
+    if lowercase {
+        sklearn_keys::<true, F>(text, buf, f)
+    } else {
+        sklearn_keys::<false, F>(text, buf, f)
+    }
+}
+
+/// [`for_each_sklearn_key`] with `LOWER` for `lowercase`.
+#[inline(always)]
+fn sklearn_keys<const LOWER: bool, F>(text: &str, buf: &mut String, mut f: F)
 where
     F: FnMut(&Key<'_>),
 {
@@ -311,12 +325,21 @@ where
         |run| {
             let len = run.end - run.start;
             if !run.ascii || len > 16 {
-                return keys_of_run(text, run, lowercase, buf, &mut f);
+                // Only the span goes out of line: the run's other flags are not kept for it.
+                return keys_of_run(text, run.start, run.end, LOWER, buf, &mut f);
             }
             if len >= 2 {
                 // Lower-cased whether or not the run has a capital: a few operations on a
                 // register, cheaper than a branch that mispredicts on capitalized words.
-                f(&ascii_key(text, run.start, run.end, lowercase, buf));
+                // `f` is called (inlined) in each branch, where its key is in registers.
+                let (bytes, (start, end)) = (text.as_bytes(), (run.start, run.end));
+                if let Some(word) = ascii_word(bytes, start, end, LOWER) {
+                    f(&Key::ascii_word(word, len));
+                } else if let Some((first, last)) = ascii_pair(bytes, start, end, LOWER) {
+                    f(&Key::ascii_pair(first, last, len));
+                } else {
+                    f(&ascii_key(text, start, end, LOWER, buf));
+                }
             }
             ControlFlow::Continue(())
         },
@@ -343,21 +366,27 @@ fn keys_after_sigma(text: &str, at: usize, buf: &mut String, f: &mut dyn FnMut(&
     sklearn_pieces(rest, false, |p| piece_key(p, buf, f));
 }
 
-/// The keys of the pieces of `run`, a run that is not short and ASCII (out of line); breaks
-/// with the run's start instead when lower-casing and the run holds a capital sigma.
+/// The keys of the pieces of the run `text[start..end]` (a maximal run of candidate word
+/// bytes that is not short and ASCII; out of line); breaks with `start` instead when
+/// lower-casing and the run holds a capital sigma.
 #[inline(never)]
 fn keys_of_run(
     text: &str,
-    run: Run,
+    start: usize,
+    end: usize,
     lowercase: bool,
     buf: &mut String,
     f: &mut dyn FnMut(&Key<'_>),
 ) -> ControlFlow<usize> {
-    if lowercase
-        && !run.ascii
-        && has_capital_sigma(text.get(run.start..run.end).unwrap_or_default())
-    {
-        return ControlFlow::Break(run.start);
+    let span = text.get(start..end).unwrap_or_default();
+    let run = Run {
+        start,
+        end,
+        ascii: span.is_ascii(),
+        upper: span.bytes().any(|b| b.is_ascii_uppercase()),
+    };
+    if lowercase && !run.ascii && has_capital_sigma(span) {
+        return ControlFlow::Break(start);
     }
     pieces_of_run(text, run, lowercase, &mut |p| piece_key(p, buf, f));
     ControlFlow::Continue(())
@@ -437,9 +466,9 @@ fn short_ascii_key(bytes: &[u8], start: usize, end: usize, lower: bool) -> Optio
 #[inline]
 fn ascii_word(bytes: &[u8], start: usize, end: usize, lower: bool) -> Option<u64> {
     let len = end.checked_sub(start).filter(|&n| n <= 8)?;
-    let word = match bytes.get(start..start + 8) {
+    let word = match bytes.get(start..).and_then(<[u8]>::first_chunk::<8>) {
         // One load, then the bytes past the token are cleared.
-        Some(b) => u64::from_le_bytes(b.try_into().ok()?) & low_bytes(len),
+        Some(b) => u64::from_le_bytes(*b) & low_bytes(len),
         None => {
             let mut b = [0u8; 8];
             b[..len].copy_from_slice(bytes.get(start..end)?);
