@@ -10,36 +10,66 @@ use rustc_hash::FxBuildHasher;
 ///
 /// A lookup touches as little memory as possible, because on a large vocabulary every touch is
 /// a cache miss: a string of up to 16 bytes (nearly every word) is kept inside its table entry
-/// as two integers and compared there; a longer one is compared against the buffer at the
-/// offset the entry holds.
+/// as one or two integers and compared there; a longer one is compared against the buffer at
+/// the offset the entry holds. Strings of up to 8 bytes (two thirds of a news vocabulary, nine
+/// tenths of its tokens) have a table of their own with 16-byte entries, longer ones one with
+/// 24-byte entries: for half of NewsArticles the two take 0.9 MiB where one table of 24-byte
+/// entries took 1.5 MiB, and more of the entries stay in a core's L2 cache while the text
+/// streams through it (sklearn-mode token ids took 6-10% less time).
 #[derive(Clone, Default)]
 pub struct Interner {
+    /// Strings of up to [`INLINE`] bytes.
+    short: HashTable<Short>,
+    /// Longer strings.
     table: HashTable<Entry>,
     ends: Vec<usize>,
     arena: String,
 }
 
-/// A table entry: the string's bytes (length <= [`PAIR`]: [`inline_key`], or [`pair_words`])
-/// or its offset in the arena. Keeping strings of 9 to 16 bytes (a third of a news vocabulary,
-/// a tenth of its tokens) in the entry, rather than comparing them in the arena, saves their
-/// lookups a second cache miss: sklearn-mode token ids took 2-5% less time.
+/// A table entry of a string of up to [`INLINE`] bytes.
+#[derive(Clone, Copy)]
+struct Short {
+    /// The string's [`inline_key`].
+    key: u64,
+    id: u32,
+    len: u32,
+}
+
+impl Short {
+    /// Whether the entry holds the string of `k`.
+    #[inline(always)]
+    fn holds(&self, k: &Key<'_>) -> bool {
+        self.len as usize == k.len && self.key == k.inline
+    }
+
+    /// The hash of the string the entry holds (when the table grows).
+    fn rehash(&self) -> u64 {
+        short_hash(self.key, self.len as usize)
+    }
+}
+
+/// A table entry of a string of more than [`INLINE`] bytes: its first and last eight bytes
+/// ([`pair_words`]) up to [`PAIR`] bytes, its offset in the arena beyond. Keeping strings of
+/// 9 to 16 bytes (a third of a news vocabulary, a tenth of its tokens) in the entry, rather
+/// than comparing them in the arena, saves their lookups a second cache miss: sklearn-mode
+/// token ids took 2-5% less time.
 #[derive(Clone, Copy)]
 struct Entry {
     key: u64,
-    /// The last eight bytes of a string of more than [`INLINE`] and up to [`PAIR`] bytes (0
-    /// for any other).
+    /// The last eight bytes of a string of up to [`PAIR`] bytes (0 for a longer one).
     tail: u64,
     id: u32,
     /// The string's length, saturated at `u32::MAX`.
     len: u32,
 }
 
-/// The most strings [`Interner::for_text`] makes room for: a full table of 65,536 entries
-/// (seven eighths of them), 1.5 MiB. A table twice that size, for half of NewsArticles
-/// (about 37,000 distinct words), fills more than a core's L2 cache, and the text streaming
-/// through evicts its entries: sklearn-mode token ids took 15% longer (measured with 16-byte
-/// entries, a 2 MiB table).
-const TEXT_TABLE_CAP: usize = 57_344;
+/// The most strings [`Interner::for_text`] makes room for: full tables (seven eighths of their
+/// slots) of 32,768 short and 16,384 longer strings, 0.9 MiB, which hold the 38,000 distinct
+/// words of half of NewsArticles. Tables that take more memory than needed leave less of a
+/// core's L2 cache to the entries in use: with 16-byte entries, a 2 MiB table for the same
+/// words made sklearn-mode token ids 15% slower than a 1 MiB one. Past the cap the tables grow
+/// as needed.
+const TEXT_TABLE_CAP: usize = 43_008;
 
 /// Strings up to this many bytes live in their table entry.
 const INLINE: usize = 8;
@@ -95,6 +125,12 @@ fn pair_hash(first: u64, last: u64, len: usize) -> u64 {
     let x = u128::from(first ^ 0x243f_6a88_85a3_08d3)
         * u128::from(last ^ len as u64 ^ 0x1319_8a2e_0370_7344);
     (x as u64) ^ (x >> 64) as u64
+}
+
+/// The hash of a string of up to [`INLINE`] bytes from its [`inline_key`].
+#[inline]
+fn short_hash(inline: u64, len: usize) -> u64 {
+    FxBuildHasher.hash_one((inline, len))
 }
 
 #[inline]
@@ -193,7 +229,7 @@ impl<'a> Key<'a> {
     #[inline]
     fn short(inline: u64, len: usize) -> Key<'static> {
         Key {
-            hash: FxBuildHasher.hash_one((inline, len)),
+            hash: short_hash(inline, len),
             inline,
             tail: 0,
             len,
@@ -222,12 +258,14 @@ impl Interner {
         Self::with_capacity(0)
     }
 
-    /// An empty interner with room for `n` strings.
+    /// An empty interner with room for `n` strings, two thirds of them of up to 8 bytes (as in
+    /// a news vocabulary; either table grows as needed).
     pub fn with_capacity(n: usize) -> Self {
         let mut ends = Vec::with_capacity(n + 1);
         ends.push(0);
         Interner {
-            table: HashTable::with_capacity(n),
+            short: HashTable::with_capacity(n.div_ceil(3) * 2),
+            table: HashTable::with_capacity(n.div_ceil(3)),
             ends,
             arena: String::new(),
         }
@@ -272,8 +310,9 @@ impl Interner {
         }
     }
 
-    /// Whether `e` holds the string of `k`. Inlined into every probe: strings of up to
-    /// [`PAIR`] bytes are compared here as the two integers both hold, longer ones out of line.
+    /// Whether `e` holds the string of `k` (more than [`INLINE`] bytes). Inlined into every
+    /// probe: strings of up to [`PAIR`] bytes are compared here as the two integers both hold,
+    /// longer ones out of line.
     #[inline(always)]
     fn holds(ends: &[usize], arena: &str, e: &Entry, k: &Key<'_>) -> bool {
         if e.len != saturated(k.len) {
@@ -302,9 +341,7 @@ impl Interner {
 
     /// The hash of the string `e` holds (when the table grows).
     fn rehash(ends: &[usize], arena: &str, e: &Entry) -> u64 {
-        if e.len as usize <= INLINE {
-            FxBuildHasher.hash_one((e.key, e.len as usize))
-        } else if e.len as usize <= PAIR {
+        if e.len as usize <= PAIR {
             pair_hash(e.key, e.tail, e.len as usize)
         } else {
             let (i, j) = (e.id as usize, e.id as usize + 1);
@@ -326,9 +363,23 @@ impl Interner {
     /// The id of the string of `k`, adding it if new.
     #[inline(always)]
     pub fn intern_key(&mut self, k: &Key<'_>) -> u32 {
-        let Interner { table, ends, arena } = self;
-        match table.find(k.hash, |e| Self::holds(ends, arena, e, k)) {
-            Some(e) => e.id,
+        let Interner {
+            short,
+            table,
+            ends,
+            arena,
+        } = self;
+        // Keys made in registers have a length the compiler knows (the scanners branch on it
+        // to make them): this branch then goes away.
+        let found = if k.len <= INLINE {
+            short.find(k.hash, |e| e.holds(k)).map(|e| e.id)
+        } else {
+            table
+                .find(k.hash, |e| Self::holds(ends, arena, e, k))
+                .map(|e| e.id)
+        };
+        match found {
+            Some(id) => id,
             None => self.insert(k),
         }
     }
@@ -336,12 +387,17 @@ impl Interner {
     /// Add the string of `k`, which is not interned yet; returns its id.
     #[inline(never)]
     fn insert(&mut self, k: &Key<'_>) -> u32 {
-        let Interner { table, ends, arena } = self;
+        let Interner {
+            short,
+            table,
+            ends,
+            arena,
+        } = self;
         if ends.is_empty() {
             ends.push(0);
         }
         let id = (ends.len() - 1) as u32;
-        let key = if k.len <= INLINE {
+        if k.len <= INLINE {
             if k.text.len() == k.len {
                 arena.push_str(k.text);
             } else {
@@ -349,27 +405,33 @@ impl Interner {
                 let bytes = k.inline.to_le_bytes();
                 arena.extend(bytes.iter().take(k.len).map(|&b| char::from(b)));
             }
-            (k.inline, 0)
+            ends.push(arena.len());
+            let entry = Short {
+                key: k.inline,
+                id,
+                len: saturated(k.len),
+            };
+            short.insert_unique(k.hash, entry, Short::rehash);
+            return id;
+        }
+        if k.text.len() == k.len {
+            arena.push_str(k.text);
         } else {
-            if k.text.len() == k.len {
-                arena.push_str(k.text);
-            } else {
-                // A key made from two integers holds ASCII bytes (see `ascii_pair`): the first
-                // eight, then the rest from the top of the last eight.
-                let (first, last) = (k.inline.to_le_bytes(), k.tail.to_le_bytes());
-                let rest = last.get(PAIR - k.len..).unwrap_or_default();
-                arena.extend(first.iter().chain(rest).map(|&b| char::from(b)));
-            }
-            if k.len <= PAIR {
-                (k.inline, k.tail)
-            } else {
-                ((arena.len() - k.len) as u64, 0)
-            }
+            // A key made from two integers holds ASCII bytes (see `ascii_pair`): the first
+            // eight, then the rest from the top of the last eight.
+            let (first, last) = (k.inline.to_le_bytes(), k.tail.to_le_bytes());
+            let rest = last.get(PAIR - k.len..).unwrap_or_default();
+            arena.extend(first.iter().chain(rest).map(|&b| char::from(b)));
+        }
+        let (key, tail) = if k.len <= PAIR {
+            (k.inline, k.tail)
+        } else {
+            ((arena.len() - k.len) as u64, 0)
         };
         ends.push(arena.len());
         let entry = Entry {
-            key: key.0,
-            tail: key.1,
+            key,
+            tail,
             id,
             len: saturated(k.len),
         };
@@ -386,6 +448,9 @@ impl Interner {
     /// The id of the string of `k`, if interned.
     #[inline]
     pub fn get_key(&self, k: &Key<'_>) -> Option<u32> {
+        if k.len <= INLINE {
+            return self.short.find(k.hash, |e| e.holds(k)).map(|e| e.id);
+        }
         self.table
             .find(k.hash, |e| Self::holds(&self.ends, &self.arena, e, k))
             .map(|e| e.id)
@@ -709,15 +774,28 @@ mod tests {
                 variants.push(String::from_utf8(b).unwrap());
             }
             let table: Interner = variants.iter().map(String::as_str).collect();
+            // Each string has one entry, in the table of its length.
+            let (short, long) = if len <= INLINE {
+                (variants.len(), 0)
+            } else {
+                (0, variants.len())
+            };
+            assert_eq!((table.short.len(), table.table.len()), (short, long));
             for (x, held) in variants.iter().enumerate() {
                 let k = Key::new(held);
-                let e = table
-                    .table
-                    .find(k.hash, |e| e.id == x as u32)
-                    .expect("every string has its entry");
+                let holds = |other: &str| {
+                    let o = Key::new(other);
+                    if len <= INLINE {
+                        let e = table.short.find(k.hash, |e| e.id == x as u32);
+                        e.expect("every string has its entry").holds(&o)
+                    } else {
+                        let e = table.table.find(k.hash, |e| e.id == x as u32);
+                        let e = e.expect("every string has its entry");
+                        Interner::holds(&table.ends, &table.arena, e, &o)
+                    }
+                };
                 for (y, other) in variants.iter().enumerate() {
-                    let holds = Interner::holds(&table.ends, &table.arena, e, &Key::new(other));
-                    assert_eq!(holds, x == y, "{held:?} holds {other:?}");
+                    assert_eq!(holds(other), x == y, "{held:?} holds {other:?}");
                 }
             }
         }
