@@ -363,22 +363,7 @@ impl Interner {
     /// The id of the string of `k`, adding it if new.
     #[inline(always)]
     pub fn intern_key(&mut self, k: &Key<'_>) -> u32 {
-        let Interner {
-            short,
-            table,
-            ends,
-            arena,
-        } = self;
-        // Keys made in registers have a length the compiler knows (the scanners branch on it
-        // to make them): this branch then goes away.
-        let found = if k.len <= INLINE {
-            short.find(k.hash, |e| e.holds(k)).map(|e| e.id)
-        } else {
-            table
-                .find(k.hash, |e| Self::holds(ends, arena, e, k))
-                .map(|e| e.id)
-        };
-        match found {
+        match self.get_key(k) {
             Some(id) => id,
             None => self.insert(k),
         }
@@ -445,8 +430,10 @@ impl Interner {
         self.get_key(&Key::new(s))
     }
 
-    /// The id of the string of `k`, if interned.
-    #[inline]
+    /// The id of the string of `k`, if interned. Inlined into the scanners' loops: keys made
+    /// in registers have a length the compiler knows there (the scanners branch on it to make
+    /// them), and the choice of table goes away.
+    #[inline(always)]
     pub fn get_key(&self, k: &Key<'_>) -> Option<u32> {
         if k.len <= INLINE {
             return self.short.find(k.hash, |e| e.holds(k)).map(|e| e.id);

@@ -67,11 +67,11 @@ def _interrupt_after(seconds: float, call):
 
 
 def test_ctrl_c_stops_a_long_fit():
-    # ~9 MB of text: a char_wb (2, 5) fit of it takes about a second here; the signal comes
-    # at 0.2 s.
+    # ~28 MB of text: a char_wb (2, 5) fit of it takes about a second here (on 2 cores); the
+    # signal comes at 0.2 s.
     rng = random.Random(0)
     words = [f"w{i}" for i in range(50_000)]
-    docs = [" ".join(rng.choices(words, k=400)) for _ in range(4000)]
+    docs = [" ".join(rng.choices(words, k=1200)) for _ in range(4000)]
     core, _ = wn.TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5))._build()
     with pytest.raises(_Interrupted):
         # The handler's own exception comes out of the core call...
