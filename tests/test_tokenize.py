@@ -406,7 +406,7 @@ def test_batches_larger_than_one_chunk_match_single_calls():
     t = wn.Tokenizer(stop_words="auto")
     expected = [t.tokenize(x) for x in texts]
     assert t.tokenize_batch(texts) == expected
-    # token ids of one step make the first part's strs alongside the merge; of several, not
+    # token ids of one step make their strs alongside the merge; of several steps, after
     for n in (8192, 9000):
         out = t.token_ids(texts[:n])
         assert _from_ids(out) == expected[:n]

@@ -185,26 +185,28 @@ impl PyTokenizer {
     )> {
         let texts = extract_texts(texts, "texts")?;
         let n_jobs = n_jobs.or(self.n_jobs);
-        let (table, docs, mut vocabulary) = if texts.len() <= BATCH_CHUNK {
+        let (docs, vocabulary) = if texts.len() <= BATCH_CHUNK {
             // One step: the strs are made on a pool thread (taking the GIL this thread
             // released) while the parts are merged.
             let tokenizer = &self.inner;
             let strs = |terms: &Terms| {
                 Python::attach(|py| terms.iter().map(|t| new_str(py, t).unbind()).collect())
             };
-            let (table, docs, (first, rest)): (_, _, (Vec<Py<PyString>>, Vec<_>)) =
+            let (_, docs, (first, rest)): (_, _, (Vec<Py<PyString>>, Vec<_>)) =
                 run_detached(py, || {
                     crate::parallel::install(n_jobs, || tokenizer.tokenize_ids_with(&texts, strs))
                 })?;
             py.check_signals()?;
-            let made = first.into_iter().chain(rest).map(|s| s.into_bound(py));
-            (table, docs, made.collect())
+            let made: Vec<_> = first
+                .into_iter()
+                .chain(rest)
+                .map(|s| s.into_bound(py))
+                .collect();
+            (docs, made)
         } else {
             let (table, docs) = self.batch_ids(py, texts, n_jobs)?;
-            (table, docs, Vec::new())
+            (docs, table.terms().map(|t| new_str(py, t)).collect())
         };
-        let made = vocabulary.len();
-        vocabulary.extend(table.terms().skip(made).map(|t| new_str(py, t)));
         let vocabulary = PyList::new(py, vocabulary)?;
         let indptr: Vec<i64> = docs.indptr.iter().map(|&p| p as i64).collect();
         Ok((
